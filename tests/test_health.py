@@ -1,0 +1,31 @@
+"""GET /healthz reports each part and answers 503 when one is down."""
+import redis
+
+from volunteer.tasks.cli import make_worker
+
+
+def test_healthz_is_503_without_a_worker(client):
+    resp = client.get("/healthz")
+    body = resp.get_json()
+    assert resp.status_code == 503
+    assert body["database"]["ok"] and body["redis"]["ok"] and not body["worker"]["ok"]
+    assert set(body["queues"]) == {"default", "notifications", "logistics"}
+
+
+def test_healthz_is_200_with_a_live_worker_and_counts_queues(app, client):
+    w = make_worker(simple=True)
+    w.register_birth()
+    try:
+        w.heartbeat()
+        app.extensions["rq_queues"]["notifications"].enqueue("jobs.notifications.send_welcome", 1)
+        body = client.get("/healthz").get_json()
+        assert body["status"] == "ok" and body["worker"]["workers"] >= 1
+        assert body["queues"]["notifications"] == 1
+    finally:
+        w.register_death()
+
+
+def test_healthz_is_503_when_redis_is_down(app, client):
+    app.extensions["redis"] = redis.Redis(unix_socket_path="/nonexistent/redis.sock")
+    resp = client.get("/healthz")
+    assert resp.status_code == 503 and resp.get_json()["redis"]["ok"] is False

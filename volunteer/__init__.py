@@ -1,0 +1,55 @@
+"""Huhang (护航): the application factory."""
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    """Create the Flask app; config is a Config class or a dict of overrides."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from .config import Config
+
+    overrides = {}
+    if isinstance(config, dict):
+        overrides = config
+    elif config is not None:
+        Config = config
+    app.config.from_object(Config(overrides.get("INSTANCE_PATH", app.instance_path)))
+    app.config.update(overrides)
+
+    from . import database, i18n, models, redis_conn, security, tasks  # noqa: F401
+
+    database.init_app(app)
+    redis_conn.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    tasks.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app):
+    from .accounts.views import bp as accounts_bp
+    from .accounts.cli import register as register_accounts_cli
+    from .demo.cli import register as register_demo_cli
+    from .devserver import register as register_dev_cli
+    from .geo.cli import register as register_geo_cli
+    from .health import bp as health_bp
+    from .home.views import bp as home_bp
+    from .notifications.views import bp as notifications_bp
+    from .tasks.views import bp as tasks_bp
+    from .volunteers.views import bp as volunteers_bp
+
+    for bp in (home_bp, accounts_bp, volunteers_bp, notifications_bp, tasks_bp, health_bp):
+        app.register_blueprint(bp)
+    register_accounts_cli(app)
+    register_geo_cli(app)
+    register_demo_cli(app)
+    register_dev_cli(app)

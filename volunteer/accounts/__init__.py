@@ -1,0 +1,1 @@
+"""Accounts: sign-up, login, roles and scopes."""

@@ -1,0 +1,39 @@
+"""Sign-up and login forms."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from ..validation import Phone, PlainText, StrongPassword
+
+
+class SignupForm(FlaskForm):
+    """A volunteer signs up with a mobile number, a name and a password."""
+
+    phone = StringField(_l("Mobile number"), validators=[DataRequired(_l("Enter a mobile number.")), Phone()],
+                        render_kw={"inputmode": "tel", "autocomplete": "tel", "maxlength": 20})
+    name = StringField(_l("Name"), validators=[
+        DataRequired(_l("Enter your name.")),
+        Length(max=40, message=_l("Use at most 40 characters.")), PlainText()],
+        render_kw={"autocomplete": "name", "maxlength": 40})
+    email = EmailField(_l("Email (optional)"), validators=[
+        Optional(), Length(max=254, message=_l("Use at most 254 characters.")),
+        Email(message=_l("Enter a valid email address."), check_deliverability=False)],
+        render_kw={"autocomplete": "email", "maxlength": 254})
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Choose a password.")), StrongPassword()],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat password"), validators=[
+        DataRequired(_l("Repeat the password.")), EqualTo("password", message=_l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"})
+
+
+class LoginForm(FlaskForm):
+    """Log in with mobile number and password."""
+
+    phone = StringField(_l("Mobile number"), validators=[DataRequired(_l("Enter a mobile number.")),
+                                                        Length(max=32)],
+                        render_kw={"inputmode": "tel", "autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
+                                                         Length(max=128)],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Keep me logged in on this phone"))

@@ -1,0 +1,1 @@
+"""Children in hardship: the registry coordinators keep (extended by the children-registry issue)."""

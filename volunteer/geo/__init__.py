@@ -1,0 +1,1 @@
+"""Qingdao administrative divisions, district polygons, coordinate systems and geocoding."""

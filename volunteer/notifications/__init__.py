@@ -1,0 +1,1 @@
+"""Notifications: the in-app inbox (more channels come with visits)."""

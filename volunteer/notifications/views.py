@@ -1,0 +1,33 @@
+"""Inbox pages."""
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+
+from . import services
+
+bp = Blueprint("notifications", __name__, url_prefix="/inbox")
+
+
+@bp.app_context_processor
+def _unread():
+    if current_user and current_user.is_authenticated:
+        return {"unread_count": services.unread_count(current_user.id)}
+    return {}
+
+
+@bp.get("/")
+@login_required
+def inbox():
+    """List my messages."""
+    return render_template("notifications/inbox.html", items=services.inbox(current_user.id))
+
+
+@bp.post("/<int:notification_id>/read")
+@login_required
+def read(notification_id):
+    """Mark a message read (htmx swaps the row)."""
+    n = services.mark_read(current_user.id, notification_id)
+    if n is None:
+        abort(404)
+    if request.headers.get("HX-Request"):
+        return render_template("notifications/_item.html", n=n)
+    return render_template("notifications/inbox.html", items=services.inbox(current_user.id))

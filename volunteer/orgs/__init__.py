@@ -1,0 +1,1 @@
+"""Organisations: social-work agencies, charity clubs, caring units, government units."""

@@ -1,0 +1,100 @@
+"""Enqueue jobs with a job-table row, track their status, report progress."""
+import json
+import uuid
+
+import redis
+from flask import current_app
+from rq import get_current_job
+from sqlalchemy import select
+
+from ..extensions import db
+from ..types import utcnow
+from . import get_queue
+from .models import JobRecord
+
+
+class NotIds(ValueError):
+    """A job argument was not an id: jobs carry ids, never personal data."""
+
+
+def _check_ids(args):
+    for a in args:
+        if isinstance(a, bool) or not isinstance(a, (int, str)) or (isinstance(a, str) and len(a) > 64):
+            raise NotIds(f"job arguments must be ids, got {type(a).__name__}")
+
+
+def record(func: str, *args, kind: str, queue: str = "default", owner_id=None) -> JobRecord:
+    """Add a pending job row to the current transaction; it is handed to RQ after commit."""
+    _check_ids(args)
+    rec = JobRecord(rq_id=uuid.uuid4().hex, kind=kind, queue=queue, func=func,
+                    args=json.dumps(list(args)), owner_id=owner_id, status="pending")
+    db.session.add(rec)
+    return rec
+
+
+def dispatch(rec: JobRecord, **options) -> bool:
+    """Hand a committed pending row to RQ; False (row stays pending) when Redis is unreachable."""
+    try:
+        get_queue(rec.queue).enqueue(
+            rec.func, *json.loads(rec.args), job_id=rec.rq_id, **{"job_timeout": 300, **options})
+    except redis.RedisError:
+        current_app.logger.warning("redis unreachable; job %s stays pending", rec.rq_id)
+        return False
+    db.session.execute(
+        JobRecord.__table__.update()
+        .where(JobRecord.id == rec.id, JobRecord.status == "pending")
+        .values(status="queued"))
+    db.session.commit()
+    return True
+
+
+def enqueue(func: str, *args, kind: str, queue: str = "default", owner_id=None, **options) -> JobRecord:
+    """Record and hand over a job in one step (commits the current transaction)."""
+    rec = record(func, *args, kind=kind, queue=queue, owner_id=owner_id)
+    db.session.commit()
+    dispatch(rec, **options)
+    return rec
+
+
+def dispatch_pending(limit: int = 500) -> int:
+    """Hand every still-pending job row to RQ (after Redis was down); return how many went."""
+    rows = db.session.scalars(
+        select(JobRecord).where(JobRecord.status == "pending").order_by(JobRecord.id).limit(limit)).all()
+    return sum(dispatch(r) for r in rows)
+
+
+def mark(rq_id: str, status: str, error: str = "") -> None:
+    """Set a job row's status (called by the worker around every job)."""
+    values = {"status": status}
+    if status == "started":
+        values["started_at"] = utcnow()
+    elif status in ("finished", "failed"):
+        values["finished_at"] = utcnow()
+        values["error"] = error[:200]
+        if status == "finished":
+            values["progress"] = 100
+    db.session.execute(JobRecord.__table__.update().where(JobRecord.rq_id == rq_id).values(**values))
+    db.session.commit()
+
+
+def progress(done: int, total: int, message: str = "") -> None:
+    """Report progress of the running job in job.meta and in its job row."""
+    pct = 100 if total <= 0 else min(100, int(done * 100 / total))
+    job = get_current_job()
+    if job is None:
+        return
+    job.meta.update(progress=pct, done=done, total=total, message=message)
+    job.save_meta()
+    db.session.execute(JobRecord.__table__.update().where(JobRecord.rq_id == job.id)
+                       .values(progress=pct, message=message[:200]))
+    db.session.commit()
+
+
+def get_for(rq_id: str, user) -> JobRecord | None:
+    """Return a job row its owner (or an admin/coordinator) may see, else None."""
+    rec = db.session.scalar(select(JobRecord).where(JobRecord.rq_id == rq_id))
+    if rec is None:
+        return None
+    if rec.owner_id == user.id or user.is_staff:
+        return rec
+    return None

@@ -1,0 +1,1 @@
+"""Volunteer profiles: skills, credentials, availability, home location, capacity."""
