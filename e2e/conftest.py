@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+# The browser tests run on the same real database, Redis and worker fixtures as the unit tests.
+from tests.conftest import *  # noqa: F401,F403
+
 CHROMIUM = "/usr/bin/chromium"
 RESULTS = Path(__file__).resolve().parent.parent / "test-results"
 

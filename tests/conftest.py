@@ -1,9 +1,12 @@
 """Project-wide fixtures: a real database (SQLite or DATABASE_URL), a real Redis, a real worker."""
+import contextvars
 import os
 
 import pytest
 import redis as redis_lib
 from sqlalchemy import text
+
+from flask.testing import FlaskClient
 
 from volunteer import create_app, embedded_redis
 from volunteer.extensions import db
@@ -36,6 +39,14 @@ def instance_dir(tmp_path_factory):
     return str(tmp_path_factory.mktemp("instance"))
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests get their own app context (and so their own g and db session),
+    as in production, even while the test itself holds an app context."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def make_test_app(database_url, redis_url, instance_dir, **overrides):
     """Create an app on the test database and Redis."""
     config = {
@@ -47,7 +58,9 @@ def make_test_app(database_url, redis_url, instance_dir, **overrides):
         "SERVER_NAME": None,
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
 
 
 def _sqlalchemy_url(url):

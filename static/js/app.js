@@ -155,6 +155,14 @@
     }
   }, true);
 
+  // Choosing a district or town by hand means the home location comes from the division, not GPS/pin.
+  document.addEventListener('change', function (e) {
+    var sel = e.target.closest && e.target.closest('[data-source-division]');
+    if (!sel) return;
+    var src = $(sel.getAttribute('data-source-division'));
+    if (src) src.value = 'division';
+  });
+
   // ---- Start-up, and again for content htmx swaps in ----
 
   document.addEventListener('htmx:load', function (e) { initMaps(e.target); });

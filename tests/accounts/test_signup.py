@@ -29,7 +29,7 @@ def test_signup_normalises_phone_creates_profile_and_queues_welcome(client):
 @pytest.mark.parametrize("phone", ["+86 138-0013-8000", "8613800138000", "13800138000", "138 0013 8000"])
 def test_the_same_mobile_in_any_format_is_a_duplicate(client, make_user, phone):
     make_user(phone="+8613800138000")
-    resp = client.post("/signup", data={**GOOD, "phone": phone})
+    resp = client.post("/signup", data={**GOOD, "phone": phone}, headers={"Accept-Language": "en"})
     assert resp.status_code == 422
     assert "already registered" in resp.get_data(as_text=True)
     assert users() == 1

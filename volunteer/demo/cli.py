@@ -23,12 +23,16 @@ ROLE_LABELS = {
 @click.option("--small", is_flag=True, help="About 200 children, 60 volunteers and 3 organisations.")
 @click.option("--seed", type=int, default=2019, show_default=True, help="Random seed; same seed, same data.")
 @click.option("--reset", is_flag=True, help="Delete previous demo data (and ALL children) first.")
-def build_command(small, seed, reset):
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when demo data is already present.")
+def build_command(small, seed, reset, if_empty):
     """Build the synthetic demo data set (Qingdao scale unless --small)."""
     started = time.perf_counter()
     try:
         result = build(small=small, seed=seed, reset=reset)
     except DemoDataPresent as exc:
+        if if_empty:
+            click.echo("demo data already present; the demo logins are listed in README.md")
+            return
         raise click.ClickException(str(exc)) from None
     elapsed = time.perf_counter() - started
 

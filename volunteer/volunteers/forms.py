@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, widgets
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..validation import PlainText
 from .skills import ALL_SLOTS, SKILLS
@@ -19,7 +19,18 @@ class MultiCheckboxField(SelectMultipleField):
         values = dict(self.choices) if self.choices else {}
         for v in self.data or []:
             if v not in values:
-                raise ValueError(_l("Choose from the list."))
+                raise ValidationError(_l("Choose from the list."))
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose parse error says what to enter, in the user's language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a whole number.")) from None
 
 
 class ProfileForm(FlaskForm):
@@ -38,9 +49,9 @@ class ProfileForm(FlaskForm):
     lon = StringField(_l("Longitude"), validators=[Optional(), Length(max=20)])
     district = SelectField(_l("District"), choices=[], validate_choice=False)
     town = SelectField(_l("Town or street"), choices=[], validate_choice=False)
-    radius_km = IntegerField(_l("How far will you travel (km)?"), default=5, validators=[
+    radius_km = WholeNumberField(_l("How far will you travel (km)?"), default=5, validators=[
         InputRequired(_l("Enter a distance in km.")),
         NumberRange(1, 50, message=_l("Choose between 1 and 50 km."))])
-    max_visits_per_month = IntegerField(_l("Most visits per month"), default=4, validators=[
+    max_visits_per_month = WholeNumberField(_l("Most visits per month"), default=4, validators=[
         InputRequired(_l("Enter a number of visits.")),
         NumberRange(0, 31, message=_l("Choose between 0 and 31."))])

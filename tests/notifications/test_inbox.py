@@ -1,0 +1,29 @@
+"""The in-app inbox."""
+from volunteer.notifications import services
+
+
+def test_notify_is_idempotent_per_key(app, make_user):
+    user = make_user()
+    assert services.notify(user.id, "test", "k1", "hello") is True
+    assert services.notify(user.id, "test", "k1", "hello again") is False
+    assert [n.title for n in services.inbox(user.id)] == ["hello"]
+
+
+def test_marking_read_updates_the_count_and_only_for_the_owner(app, client, make_user, login):
+    owner, other = make_user(), make_user()
+    services.notify(owner.id, "test", "k1", "hello")
+    n = services.inbox(owner.id)[0]
+    login(other)
+    assert client.post(f"/inbox/{n.id}/read").status_code == 404
+    client.post("/logout")
+    login(owner)
+    assert services.unread_count(owner.id) == 1
+    resp = client.post(f"/inbox/{n.id}/read", headers={"HX-Request": "true"})
+    assert resp.status_code == 200 and "unread" not in resp.get_data(as_text=True).split(">")[0]
+    assert services.unread_count(owner.id) == 0
+
+
+def test_welcome_is_written_in_the_users_language(app, make_user):
+    user = make_user(locale="en", name="Li Hua")
+    services.send_welcome(user.id)
+    assert services.inbox(user.id)[0].title == "Welcome to Huhang, Li Hua!"
