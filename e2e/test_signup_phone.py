@@ -32,9 +32,9 @@ def test_volunteer_signs_up_on_a_phone_in_chinese_and_lands_home(live_server, ph
     expect(page.locator("#lon")).to_have_value("120.467800")
     expect(page.locator("#location_source")).to_have_value("gps")
     expect(page.locator("#skills")).to_contain_text("陪伴")
-    page.locator("input[name=skills][value=companionship] + span").tap()
-    page.locator("input[name=skills][value=tutoring] + span").tap()
-    page.locator("input[name=slots][value='5-am'] + span").tap()
+    page.locator("label.chip:has(input[value=companionship])").tap()
+    page.locator("label.chip:has(input[value=tutoring])").tap()
+    page.locator("label.chip:has(input[value='5-am'])").tap()
     page.locator("#save-profile").tap()
 
     page.wait_for_url(live_server + "/")
