@@ -4,6 +4,8 @@ import zlib
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import func, select
 
 from volunteer.extensions import db
@@ -51,7 +53,7 @@ def test_a_job_refuses_anything_but_ids(app, bad):
 def test_a_job_queued_while_redis_is_down_is_sent_later(app, client, run_worker, make_user):
     user = make_user()
     good = app.extensions["rq_queues"]["notifications"].connection
-    dead = redis.Redis(unix_socket_path="/nonexistent/redis.sock")
+    dead = redis.Redis(unix_socket_path="/nonexistent/redis.sock", retry=Retry(NoBackoff(), 0))
     for q in app.extensions["rq_queues"].values():
         q.connection = dead
     rec = tasks.enqueue("jobs.notifications.send_welcome", user.id, kind="welcome", queue="notifications")

@@ -4,7 +4,7 @@ import uuid
 
 import redis
 from flask import current_app
-from rq import get_current_job
+from rq import Retry, get_current_job
 from sqlalchemy import select
 
 from ..extensions import db
@@ -32,11 +32,15 @@ def record(func: str, *args, kind: str, queue: str = "default", owner_id=None) -
     return rec
 
 
+# Jobs are idempotent, so a failed run is simply tried again later (needs the worker's scheduler).
+DEFAULT_OPTIONS = {"job_timeout": 300, "retry": Retry(max=3, interval=[10, 60, 300]), "failure_ttl": 7 * 86400}
+
+
 def dispatch(rec: JobRecord, **options) -> bool:
     """Hand a committed pending row to RQ; False (row stays pending) when Redis is unreachable."""
     try:
         get_queue(rec.queue).enqueue(
-            rec.func, *json.loads(rec.args), job_id=rec.rq_id, **{"job_timeout": 300, **options})
+            rec.func, *json.loads(rec.args), job_id=rec.rq_id, **{**DEFAULT_OPTIONS, **options})
     except redis.RedisError:
         current_app.logger.warning("redis unreachable; job %s stays pending", rec.rq_id)
         return False
