@@ -183,3 +183,79 @@ def login(client):
 @pytest.fixture
 def redis_conn(app) -> redis_lib.Redis:
     return app.extensions["redis"]
+
+
+CHILD = {"name": "张小雨", "gender": "f", "birth_date": "2016-05-01", "category": "difficult",
+         "district_code": "370212", "town_code": "370212002", "village": "南窑社区", "address": "崂山区某路1号",
+         "lat": "36.1102", "lon": "120.4622", "school": "沙子口小学", "grade": "三年级",
+         "guardian_name": "张大山", "guardian_relation": "父亲", "guardian_phone": "13812345678",
+         "consent_given_by": "张大山", "consent_relation": "父亲", "consent_given_on": "2026-11-01",
+         "consent_purpose": "care_and_wishes"}
+
+
+@pytest.fixture
+def make_org(app):
+    """Factory: make_org(name=..., kind="agency")."""
+    from volunteer.orgs.models import Organisation
+
+    counter = {"n": 0}
+
+    def make(name=None, kind="agency", district_code="370212"):
+        counter["n"] += 1
+        org = Organisation(name=name or f"测试社工机构{counter['n']}", kind=kind, district_code=district_code)
+        db.session.add(org)
+        db.session.commit()
+        return org
+
+    return make
+
+
+@pytest.fixture
+def make_child(app, make_user):
+    """Factory: make_child(by=staff_user, **fields) through the real service (consent included)."""
+    from volunteer.children.services import create_child
+
+    state = {}
+
+    def make(by=None, **fields):
+        if by is None:
+            if "admin" not in state:
+                state["admin"] = make_user(role="admin")
+            by = state["admin"]
+        return create_child(by, {**CHILD, **fields})
+
+    return make
+
+
+@pytest.fixture
+def world(app, make_user, make_org, make_child):
+    """One user per role, an organisation, a child in 崂山区 with a need and a wish, a token."""
+    org = make_org()
+    users = {
+        "volunteer": make_user(role="volunteer"),
+        "org_member": make_user(role="org_member", organisation_id=org.id),
+        "org_admin": make_user(role="org_admin", organisation_id=org.id),
+        "coordinator": make_user(role="coordinator", scope_level="district", scope_code="370212"),
+        "outsider": make_user(role="coordinator", scope_level="district", scope_code="370203"),
+        "admin": make_user(role="admin"),
+    }
+    child = make_child(by=users["admin"])
+    ids = {"child": child.ref, "org": org.id, "volunteer": users["volunteer"].id,
+           "need": 0, "wish": "none", "token": 0}
+    try:
+        from volunteer.needs.services import create_need, create_wish
+
+        ids["need"] = create_need(users["admin"], child.ref, {
+            "dimension": "intellect", "service_type": "tutoring", "urgency": "normal", "rhythm": "weekly",
+            "skills": ["tutoring"]}).id
+        ids["wish"] = create_wish(users["admin"], child.ref, {
+            "item": "书包", "category": "study", "price_yuan": "80"}).ref
+    except ImportError:
+        pass
+    try:
+        from volunteer.api.services import issue_token
+
+        ids["token"] = issue_token(users["coordinator"], "matrix")[0].id
+    except ImportError:
+        pass
+    return {"users": users, "org": org, "child": child, "ids": ids}

@@ -3,6 +3,8 @@ import re
 
 import pytest
 
+from tests.routes import ROLES, expected, status_for
+
 from tests.conftest import make_test_app
 
 
@@ -51,39 +53,20 @@ def test_htmx_requests_pass_csrf_with_the_header_from_the_body(csrf_client):
     assert bad.status_code == 400
 
 
-# Every route of the app and what each role gets: a new route without an entry here fails the test.
-ANON_REDIRECT, FORBIDDEN = 302, 403
-EXPECTED = {
-    # endpoint: (method, path, anonymous, volunteer, coordinator)
-    "home.index": ("GET", "/", 200, 200, 200),
-    "home.set_locale": ("POST", "/locale", 302, 302, 302),
-    "accounts.signup": ("GET", "/signup", 200, 302, 302),
-    "accounts.login": ("GET", "/login", 200, 302, 302),
-    "accounts.logout": ("POST", "/logout", ANON_REDIRECT, 302, 302),
-    "volunteers.profile": ("GET", "/me/profile", ANON_REDIRECT, 200, FORBIDDEN),
-    "volunteers.towns": ("GET", "/divisions/towns?district=370212", ANON_REDIRECT, 200, 200),
-    "volunteers.credentials": ("GET", "/coordinate/credentials", ANON_REDIRECT, FORBIDDEN, 200),
-    "volunteers.decide": ("POST", "/coordinate/credentials/999", ANON_REDIRECT, FORBIDDEN, 400),
-    "notifications.inbox": ("GET", "/inbox/", ANON_REDIRECT, 200, 200),
-    "notifications.read": ("POST", "/inbox/999/read", ANON_REDIRECT, 404, 404),
-    "tasks.status": ("GET", "/jobs/abc", ANON_REDIRECT, 404, 404),
-    "health.healthz": ("GET", "/healthz", 503, 503, 503),
-    "static": ("GET", "/static/css/app.css", 200, 200, 200),
-}
-
-
 def test_every_route_has_an_access_expectation(app):
     endpoints = {r.endpoint for r in app.url_map.iter_rules()}
-    assert endpoints == set(EXPECTED), "add the new route to EXPECTED with what each role may get"
+    listed = set(expected())
+    assert endpoints - listed == set(), "add the new routes to a module in tests/routes/"
+    assert listed - endpoints == set(), "tests/routes/ lists routes the app does not have"
 
 
-@pytest.mark.parametrize("role_index,role", [(2, None), (3, "volunteer"), (4, "coordinator")])
-def test_each_role_gets_the_expected_status_on_every_route(app, make_user, role_index, role):
-    for endpoint, spec in EXPECTED.items():
-        client = app.test_client()
-        if role:
-            user = make_user(role=role, scope_level="city" if role == "coordinator" else None)
-            client.post("/login", data={"phone": user.phone, "password": "Huhang-2026"})
-        method, path = spec[0], spec[1]
-        resp = client.open(path, method=method)
-        assert resp.status_code == spec[role_index], f"{role or 'anonymous'} {method} {path}"
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_expected_status_on_every_route(app, role, world):
+    client = app.test_client()
+    if role != "anonymous":
+        client.post("/login", data={"phone": world["users"][role].phone, "password": "Huhang-2026"})
+    # One session per role (logins are rate limited); logging out comes last.
+    for endpoint, spec in sorted(expected().items(), key=lambda kv: (kv[0] == "accounts.logout", kv[0])):
+        method, path, _ = spec
+        resp = client.open(path.format(**world["ids"]), method=method)
+        assert resp.status_code == status_for(spec, role), f"{role} {method} {path} ({endpoint})"

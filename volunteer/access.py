@@ -1,18 +1,83 @@
-"""Who may do what: role checks and coordinator scopes, in one place."""
+"""Who may see and do what: roles x scopes x collections x fields, in this one place.
+
+Views and the JSON API both ask these functions; nothing else decides access.
+"""
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
 
+STAFF = ("coordinator", "admin")
+ORG_ROLES = ("org_member", "org_admin")
+
+# What each role sees of each collection: "full" (inside the user's scope), "card" (the privacy
+# card), "self" (only their own record), "members" (their organisation's), or None (nothing).
+VIEWS = {
+    "child": {"admin": "full", "coordinator": "full", "volunteer": "card", "org_member": "card",
+              "org_admin": "card"},
+    "need": {"admin": "full", "coordinator": "full", "volunteer": "card", "org_member": "card",
+             "org_admin": "card"},
+    "wish": {"admin": "full", "coordinator": "full", "volunteer": "card", "org_member": "card",
+             "org_admin": "card"},
+    "volunteer": {"admin": "full", "coordinator": "full", "volunteer": "self", "org_member": "self",
+                  "org_admin": "members"},
+    "organisation": {"admin": "full", "coordinator": "full", "volunteer": "card", "org_member": "card",
+                     "org_admin": "card"},
+}
+
+# The fields each view shows. A privacy card never holds a name, address, guardian, phone, photo,
+# exact location, or labels such as orphan or disabled.
+FIELDS = {
+    "child": {
+        "full": ["ref", "name", "gender", "birth_date", "age", "category", "disabled", "district_code",
+                 "town_code", "town_name", "village", "address", "lat", "lon", "school", "grade", "notes",
+                 "guardian_name", "guardian_relation", "guardian_phone", "consent", "created_at",
+                 "updated_at"],
+        "card": ["ref", "pseudonym", "age_band", "gender", "town_name", "approx_lat", "approx_lon", "needs"],
+    },
+    "need": {
+        "full": ["id", "child_ref", "dimension", "service_type", "urgency", "rhythm", "skills",
+                 "window_start", "window_end", "details", "status", "team_org_id", "created_at"],
+        "card": ["id", "child_ref", "dimension", "service_type", "urgency", "rhythm", "skills",
+                 "window_start", "window_end", "status"],
+    },
+    "wish": {
+        "full": ["ref", "child_ref", "item", "category", "price_yuan", "status", "created_at"],
+        "card": ["ref", "item", "category", "price_yuan", "status", "age_band", "town_name"],
+    },
+    "volunteer": {
+        "full": ["id", "name", "phone", "skills", "slots", "district_code", "town_code", "radius_km",
+                 "max_visits_per_month", "organisation_id"],
+        "self": ["id", "name", "phone", "email", "skills", "slots", "district_code", "town_code", "lat",
+                 "lon", "radius_km", "max_visits_per_month"],
+        "members": ["id", "name", "skills", "organisation_id"],
+    },
+    "organisation": {
+        "full": ["id", "name", "kind", "district_code", "members"],
+        "card": ["id", "name", "kind", "district_code"],
+    },
+}
+
+
+def view_of(user, collection: str) -> str | None:
+    """Return which view (full, card, self, members) user has of a collection, or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return VIEWS.get(collection, {}).get(user.role)
+
+
+def project(record: dict, collection: str, view: str) -> dict:
+    """Keep only the fields a view allows."""
+    return {k: record[k] for k in FIELDS[collection][view] if k in record}
+
 
 def in_scope(user, division_code: str | None) -> bool:
     """Tell whether a division (district, town or village code) lies inside user's scope."""
-    if user.role == "admin" or (user.role == "coordinator" and user.scope_level == "city"):
-        return True
-    if user.role != "coordinator" or not user.scope_code or not division_code:
-        return False
+    prefix = scope_prefix(user)
+    if prefix is None or not division_code:
+        return prefix == ""
     # Statistical codes nest by prefix: district 370212, town 370212xxx, village 370212xxxyyy.
-    return division_code.startswith(user.scope_code)
+    return division_code.startswith(prefix)
 
 
 def scope_prefix(user) -> str | None:
@@ -24,8 +89,13 @@ def scope_prefix(user) -> str | None:
     return None
 
 
+def child_in_scope(user, child) -> bool:
+    """Tell whether a staff user's scope covers a child (town codes nest in district codes)."""
+    return in_scope(user, child.town_code) or in_scope(user, child.district_code)
+
+
 def roles_required(*roles):
-    """View decorator: the logged-in user must have one of roles (404 would leak less, 403 is honest)."""
+    """View decorator: the logged-in user must have one of roles."""
     def decorator(view):
         @wraps(view)
         @login_required
@@ -37,4 +107,4 @@ def roles_required(*roles):
     return decorator
 
 
-staff_required = roles_required("coordinator", "admin")
+staff_required = roles_required(*STAFF)

@@ -1,6 +1,10 @@
 """Import every model so metadata (and Alembic) sees all tables."""
 from .accounts.models import User  # noqa: F401
-from .children.models import Child  # noqa: F401
+from .api.models import ApiToken  # noqa: F401
+from .audit.models import AuditEntry  # noqa: F401
+from .children.models import AccessGrant, Child, ChildHistory, Consent  # noqa: F401
+from .events.models import OutboxEvent  # noqa: F401
+from .needs.models import Need, NeedSkill, Wish  # noqa: F401
 from .geo.models import Division  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .orgs.models import Organisation  # noqa: F401

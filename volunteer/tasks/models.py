@@ -19,6 +19,7 @@ class JobRecord(db.Model):
     queue: Mapped[str] = mapped_column(String(32))
     func: Mapped[str] = mapped_column(String(128))
     args: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of ids
+    subject: Mapped[str] = mapped_column(String(40), default="", index=True)  # e.g. "child:12"
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     progress: Mapped[int] = mapped_column(Integer, default=0)

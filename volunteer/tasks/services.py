@@ -23,10 +23,13 @@ def _check_ids(args):
             raise NotIds(f"job arguments must be ids, got {type(a).__name__}")
 
 
-def record(func: str, *args, kind: str, queue: str = "default", owner_id=None) -> JobRecord:
-    """Add a pending job row to the current transaction; it is handed to RQ after commit."""
+def record(func: str, *args, kind: str, queue: str = "default", owner_id=None, subject: str = "") -> JobRecord:
+    """Add a pending job row to the current transaction; it is handed to RQ after commit.
+
+    subject ("child:12") names the record the job is about, so erasing that record can cancel it.
+    """
     _check_ids(args)
-    rec = JobRecord(rq_id=uuid.uuid4().hex, kind=kind, queue=queue, func=func,
+    rec = JobRecord(rq_id=uuid.uuid4().hex, kind=kind, queue=queue, func=func, subject=subject,
                     args=json.dumps(list(args)), owner_id=owner_id, status="pending")
     db.session.add(rec)
     return rec
@@ -52,9 +55,10 @@ def dispatch(rec: JobRecord, **options) -> bool:
     return True
 
 
-def enqueue(func: str, *args, kind: str, queue: str = "default", owner_id=None, **options) -> JobRecord:
+def enqueue(func: str, *args, kind: str, queue: str = "default", owner_id=None, subject: str = "",
+            **options) -> JobRecord:
     """Record and hand over a job in one step (commits the current transaction)."""
-    rec = record(func, *args, kind=kind, queue=queue, owner_id=owner_id)
+    rec = record(func, *args, kind=kind, queue=queue, owner_id=owner_id, subject=subject)
     db.session.commit()
     dispatch(rec, **options)
     return rec

@@ -1,0 +1,1 @@
+"""The JSON API under /api/v1: the same services and rules as the HTML pages."""

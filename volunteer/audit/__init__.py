@@ -1,0 +1,1 @@
+"""The audit trail: every full view of a child and every denied attempt."""
