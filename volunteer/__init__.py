@@ -31,6 +31,9 @@ def create_app(config=None):
     security.init_app(app)
     i18n.init_app(app)
     tasks.init_app(app)
+    from .events import services as events
+
+    events.init_app(app)
     _register_blueprints(app)
     return app
 

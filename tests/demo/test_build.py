@@ -191,3 +191,18 @@ def test_cli_builds_and_refuses_a_second_time(app):
     assert "left_behind 9" in result.output
     again = runner.invoke(args=["demo", "build", "--small"])
     assert again.exit_code != 0 and "use --reset" in again.output
+
+
+def test_every_demo_child_has_a_guardian_and_a_consent_record_and_some_have_needs(built):
+    from volunteer.children.models import Consent
+    from volunteer.needs.models import Need, NeedSkill
+
+    children = db.session.scalars(select(Child)).all()
+    assert all(c.consent is not None and c.consent.child_id == c.id for c in children)
+    assert all(c.guardian_name and c.guardian_relation for c in children)
+    assert all(phonenumbers.is_valid_number(phonenumbers.parse(c.guardian_phone)) for c in children)
+    assert _count(Consent) == len(children)
+    assert len({c.ref for c in children}) == len(children)
+    needs = _count(Need, Need.status == "open")
+    assert built["needs"] == needs and len(children) * 0.5 < needs < len(children) * 1.5
+    assert _count(NeedSkill) >= needs

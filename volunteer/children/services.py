@@ -28,11 +28,16 @@ class ConsentRequired(InvalidInput):
 
 
 def _emit(topic, child):
-    try:
-        from ..events.services import emit
-    except ImportError:  # events arrive with the outbox; registering children works without them
-        return
+    from ..events.services import emit
+
     emit(topic, f"child:{child.id}", child_id=child.id)
+
+
+def _emit_deleted(child_id):
+    from ..events.services import emit
+
+    # Emitted after the erasure, so the event (ids only) survives to tell listeners.
+    emit("child.deleted", f"child:{child_id}", child_id=child_id)
 
 
 def _jsonable(v):
@@ -147,6 +152,7 @@ def delete_child(staff, ref: str, via: str = "web") -> int:
     files = [p for p in [child.photo_path] + [w.photo_path for w in getattr(child, "wishes", [])] if p]
     _erase_queued(child_id)
     db.session.delete(child)
+    _emit_deleted(child_id)
     audit.log(staff, "delete", "child", child_id, via=via, commit=False)
     db.session.commit()
     uploads = Path(current_app.instance_path) / "uploads"
@@ -165,10 +171,8 @@ def _erase_queued(child_id: int) -> None:
         if job is not None:
             job.delete()
         db.session.delete(rec)
-    try:
-        from ..events.services import erase_subject
-    except ImportError:
-        return
+    from ..events.services import erase_subject
+
     erase_subject(subject)
 
 

@@ -39,6 +39,7 @@ def build_command(small, seed, reset, if_empty):
     counts = result["children"]
     click.echo(f"children: {result['children_total']} "
                f"(orphan {counts['orphan']}, difficult {counts['difficult']}, left_behind {counts['left_behind']})")
+    click.echo(f"open needs: {result['needs']}, published micro-wishes: {result['wishes']}")
     click.echo(f"volunteers: {result['volunteers']}")
     click.echo(f"organisations: {result['organisations']} ({result['organisation_accounts']} accounts)")
     click.echo(f"staff: {result['staff']}")

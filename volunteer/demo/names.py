@@ -40,3 +40,6 @@ def person_name(rng, gender: str) -> str:
     pool = (GIVEN_F if gender == "f" else GIVEN_M) + GIVEN_N
     count = 1 if rng.random() < 0.3 else 2
     return surname + "".join(rng.choice(pool) for _ in range(count))
+
+# Stems for synthetic community names (社区); combinations of ordinary words, not a real register.
+VILLAGE_WORDS = tuple("东山 西岭 南河 北坡 青松 海湾 石桥 枫林 桃源 清泉 长安 和平 新华 金沙 银杏 望海".split())

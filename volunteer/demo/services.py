@@ -22,6 +22,7 @@ from ..validation import display_phone
 from ..volunteers.models import AvailabilitySlot, VolunteerProfile, VolunteerSkill
 from ..volunteers.skills import CREDENTIAL_SKILLS, PERIODS, SKILLS
 from . import names
+from .children import add_children
 
 # Every demo account shares this password; it is hashed once per build.
 DEMO_PASSWORD = "huhang-demo-2019"
@@ -354,12 +355,14 @@ def build(small: bool = False, seed: int = 2019, reset: bool = False) -> dict:
                              "district_code": district, "town_code": town, "lat": lat, "lon": lon,
                              "created_at": now})
     child_rng.shuffle(children)  # so ids do not run category by category
-    _bulk(Child, children)
+    extra = add_children(children, child_rng, staff_ids["admin"], now, today)
     db.session.commit()
 
     return {
         "children": counts,
         "children_total": sum(counts.values()),
+        "needs": extra["needs"],
+        "wishes": extra["wishes"],
         "volunteers": len(vol_ids),
         "organisations": len(org_ids),
         "organisation_accounts": len(member_rows),

@@ -27,9 +27,12 @@ def worker_command(queues, burst, simple, no_scheduler):
     """Start an RQ worker (with the scheduler) for Huhang's queues."""
     from .services import dispatch_pending
 
-    sent = dispatch_pending()
+    from ..events.services import reconcile, start_reconciler
+
+    sent = dispatch_pending() + reconcile(older_than_seconds=0)
     if sent:
-        click.echo(f"handed {sent} pending job(s) to the queues")
+        click.echo(f"handed {sent} pending job(s) and event(s) to the queues")
+    start_reconciler()
     w = make_worker(queues or None, simple=simple)
     w.work(burst=burst, with_scheduler=not no_scheduler, logging_level="INFO")
 
