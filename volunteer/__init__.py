@@ -56,3 +56,7 @@ def _register_blueprints(app):
     register_geo_cli(app)
     register_demo_cli(app)
     register_dev_cli(app)
+    from .needs.views import register as register_needs; register_needs(app)  # noqa: E702
+    from .orgs.views import register as register_orgs; register_orgs(app)  # noqa: E702
+    from .children.views import register as register_children; register_children(app)
+    from .api.views import register as register_api; register_api(app)

@@ -47,10 +47,10 @@ FIELDS = {
     },
     "volunteer": {
         "full": ["id", "name", "phone", "skills", "slots", "district_code", "town_code", "radius_km",
-                 "max_visits_per_month", "organisation_id"],
+                 "max_visits_per_month", "organisation_id", "org_role"],
         "self": ["id", "name", "phone", "email", "skills", "slots", "district_code", "town_code", "lat",
                  "lon", "radius_km", "max_visits_per_month"],
-        "members": ["id", "name", "skills", "organisation_id"],
+        "members": ["id", "name", "skills", "organisation_id", "org_role"],
     },
     "organisation": {
         "full": ["id", "name", "kind", "district_code", "members"],

@@ -31,9 +31,11 @@ def init_app(app):
     def csrf_error(e):
         return render_error(400, _("Your form expired or was sent from elsewhere. Please reload the page and try again."))
 
+    from .api.errors import api_error_response
+
     @app.errorhandler(HTTPException)
     def http_error(e):
-        return render_error(e.code or 500)
+        return api_error_response(e) or render_error(e.code or 500)
 
     @app.errorhandler(Exception)
     def unhandled(e):
@@ -41,4 +43,4 @@ def init_app(app):
         from .extensions import db
 
         db.session.rollback()
-        return render_error(500)
+        return api_error_response(e) or render_error(500)

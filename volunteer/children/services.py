@@ -54,8 +54,11 @@ def _consent(child, values, staff) -> Consent:
     return c
 
 
-def create_child(staff, data: dict, via: str = "web") -> Child:
-    """Register a child in staff's scope; a guardian-consent record is required."""
+def create_child(staff, data: dict, via: str = "web", commit: bool = True) -> Child:
+    """Register a child in staff's scope; a guardian-consent record is required.
+
+    commit=False leaves the transaction open, so an import can save many children all or nothing.
+    """
     values = clean(data)
     if "consent_purpose" not in values:
         raise ConsentRequired({"consent_purpose": _l("Record the guardian's consent before saving the child.")})
@@ -75,7 +78,8 @@ def create_child(staff, data: dict, via: str = "web") -> Child:
         ensure_ascii=False)))
     _emit("child.created", child)
     audit.log(staff, "create", "child", child.id, via=via, commit=False)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return child
 
 
@@ -113,6 +117,10 @@ def get_for_change(staff, ref: str, via: str = "web") -> Child:
 def update_child(staff, ref: str, data: dict, via: str = "web") -> Child:
     """Change a child's record; a new purpose needs new consent; every change is kept in history."""
     child = get_for_change(staff, ref, via)
+    purpose = data.get("consent_purpose")
+    if purpose and (child.consent is None or purpose != child.consent.purpose) and not all(
+            str(data.get(f) or "").strip() for f in ("consent_given_by", "consent_relation", "consent_given_on")):
+        raise ConsentRequired({"consent_purpose": _l("A new purpose needs the guardian's consent again.")})
     values = clean(data, partial=True)
     new_purpose = values.get("consent_purpose")
     if new_purpose is None and child.consent is None:

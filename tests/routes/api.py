@@ -1,0 +1,38 @@
+"""Routes of the JSON API, its docs and the token pages.
+
+The matrix client logs in with the session cookie, which the API never accepts: every /api/v1 route
+answers 401 to every role here (token-based role checks are in tests/api/). Only the OpenAPI document
+and the docs page are public.
+"""
+LOGIN = 302
+NO_TOKEN = {"default": 401}
+EXPECTED = {
+    "api.children": ("GET", "/api/v1/children", NO_TOKEN),
+    "api.children_create": ("POST", "/api/v1/children", NO_TOKEN),
+    "api.child": ("GET", "/api/v1/children/{child}", NO_TOKEN),
+    "api.child_update": ("PATCH", "/api/v1/children/{child}", NO_TOKEN),
+    "api.child_delete": ("DELETE", "/api/v1/children/{child}", NO_TOKEN),
+    "api.needs": ("GET", "/api/v1/needs", NO_TOKEN),
+    "api.needs_create": ("POST", "/api/v1/children/{child}/needs", NO_TOKEN),
+    "api.need": ("GET", "/api/v1/needs/{need}", NO_TOKEN),
+    "api.need_status": ("POST", "/api/v1/needs/{need}/status", NO_TOKEN),
+    "api.wishes": ("GET", "/api/v1/wishes", NO_TOKEN),
+    "api.wishes_create": ("POST", "/api/v1/children/{child}/wishes", NO_TOKEN),
+    "api.wish": ("GET", "/api/v1/wishes/{wish}", NO_TOKEN),
+    "api.organisations": ("GET", "/api/v1/organisations", NO_TOKEN),
+    "api.organisation": ("GET", "/api/v1/organisations/{org}", NO_TOKEN),
+    "api.volunteers": ("GET", "/api/v1/volunteers", NO_TOKEN),
+    "api.volunteer": ("GET", "/api/v1/volunteers/{volunteer}", NO_TOKEN),
+    "api.me": ("GET", "/api/v1/me", NO_TOKEN),
+    "api.tokens": ("GET", "/api/v1/tokens", NO_TOKEN),
+    "api.tokens_create": ("POST", "/api/v1/tokens", NO_TOKEN),
+    "api.token_revoke": ("DELETE", "/api/v1/tokens/{token}", NO_TOKEN),
+    "api.openapi_json": ("GET", "/api/v1/openapi.json", {"default": 200}),
+    "api_docs.docs": ("GET", "/api/docs", {"default": 200}),
+    "api_tokens.tokens": ("GET", "/account/tokens", {"anonymous": LOGIN, "default": 200}),
+    # An empty name is refused.
+    "api_tokens.create": ("POST", "/account/tokens", {"anonymous": LOGIN, "default": 422}),
+    # {token} is the coordinator's: only its owner and admins may revoke it; others get 404.
+    "api_tokens.revoke": ("POST", "/account/tokens/{token}/revoke",
+                          {"anonymous": LOGIN, "coordinator": 302, "admin": 302, "default": 404}),
+}

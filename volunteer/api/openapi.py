@@ -1,0 +1,172 @@
+"""The OpenAPI document, built from what each route registers next to itself (see common.route).
+
+A route under /api/v1 without documentation makes build() raise, so it cannot go unnoticed.
+"""
+import re
+
+from .. import access
+
+# Operation docs keyed by endpoint name then HTTP method, filled by common.route at import time.
+REGISTRY: dict[str, dict[str, dict]] = {}
+
+ERROR_CODES = ["not_found", "unauthorized", "forbidden", "invalid", "rate_limited", "bad_request", "server_error"]
+STATUS_TEXT = {200: "OK", 201: "Created", 204: "No content", 400: "Bad request", 401: "No valid token",
+               403: "Not allowed for this role", 404: "Not found (or not yours to see: the same answer)",
+               422: "Invalid fields", 429: "Rate limited"}
+
+TYPES = {
+    "id": "integer", "age": "integer", "price_yuan": "integer", "radius_km": "integer",
+    "max_visits_per_month": "integer", "team_org_id": "integer", "organisation_id": "integer",
+    "members": "integer", "disabled": "boolean", "lat": "number", "lon": "number", "approx_lat": "number",
+    "approx_lon": "number", "skills": "array", "slots": "array", "needs": "array", "consent": "object",
+}
+FORMATS = {"birth_date": "date", "window_start": "date", "window_end": "date", "consent_given_on": "date",
+           "created_at": "date-time", "updated_at": "date-time", "last_used_at": "date-time",
+           "revoked_at": "date-time"}
+
+
+def document(endpoint: str, method: str, *, summary: str, params=(), body: str | None = None,
+             response: str | None = None, status: int = 200, errors=(401, 404), public: bool = False,
+             tag: str = "") -> None:
+    """Record one operation. params: (name, in, type, description) tuples; body/response: schema names
+    ("Page[X]" for a page of X)."""
+    REGISTRY.setdefault(endpoint, {})[method.upper()] = dict(
+        summary=summary, params=list(params), body=body, response=response, status=status,
+        errors=tuple(errors), public=public, tag=tag)
+
+
+def _prop(name: str) -> dict:
+    kind = TYPES.get(name, "string")
+    prop = {"type": kind}
+    if kind == "array":
+        prop["items"] = {"type": "object"} if name in ("needs", "slots") else {"type": "string"}
+    if name in FORMATS:
+        prop["format"] = FORMATS[name]
+    if name != "id" and kind != "array":
+        prop["nullable"] = True
+    return prop
+
+
+def _object(fields, required=()) -> dict:
+    schema = {"type": "object", "properties": {f: _prop(f) for f in fields}}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+def schemas() -> dict:
+    """Reusable schemas: the error format, every view of access.FIELDS, inputs, tokens."""
+    from ..children.services import CHILD_FIELDS
+    from ..children.validation import CONSENT_FIELDS, REQUIRED
+
+    out = {
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["code", "message"], "properties": {
+                "code": {"type": "string", "enum": ERROR_CODES},
+                "message": {"type": "string", "description": "In the user's language (Accept-Language)"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                           "description": "Only for code=invalid: a message per field"}}}}},
+        "ChildInput": _object(CHILD_FIELDS + CONSENT_FIELDS, required=REQUIRED + CONSENT_FIELDS),
+        "ChildPatch": _object(CHILD_FIELDS + CONSENT_FIELDS),
+        "NeedInput": _object(["dimension", "service_type", "urgency", "rhythm", "skills", "window_start",
+                              "window_end", "details"], required=["dimension", "service_type"]),
+        "StatusInput": _object(["status"], required=["status"]),
+        "WishInput": _object(["item", "category", "price_yuan"], required=["item", "category", "price_yuan"]),
+        "TokenInput": _object(["name"], required=["name"]),
+        "Token": _object(["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]),
+        "NewToken": {"type": "object", "properties": {
+            "token": {"$ref": "#/components/schemas/Token"},
+            "plaintext": {"type": "string", "description": "Shown once; only its SHA-256 is stored"}}},
+        "Me": _object(["id", "name", "phone", "email", "role", "scope_level", "scope_code", "organisation_id",
+                       "locale"]),
+    }
+    for collection, views in access.FIELDS.items():
+        for view, fields in views.items():
+            name = collection.capitalize() + view.capitalize()
+            out[name] = _object(fields)
+    for collection in access.FIELDS:  # one name per collection: whichever view the caller's role has
+        refs = [{"$ref": f"#/components/schemas/{collection.capitalize()}{v.capitalize()}"}
+                for v in access.FIELDS[collection]]
+        out[collection.capitalize()] = {"oneOf": refs, "description": "Cut to the caller's view (access.VIEWS)"}
+    return out
+
+
+def _schema_ref(name: str) -> dict:
+    m = re.fullmatch(r"Page\[(\w+)\]", name)
+    if m:
+        return {"allOf": [{"$ref": "#/components/schemas/Page"}, {"type": "object", "properties": {
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{m[1]}"}}}}]}
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _path(rule) -> tuple[str, list]:
+    params = []
+
+    def repl(m):
+        converter, name = m[1], m[2]
+        params.append({"name": name, "in": "path", "required": True,
+                       "schema": {"type": "integer" if converter == "int" else "string"}})
+        return "{" + name + "}"
+
+    return re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: repl(m), rule.rule), params
+
+
+def _operation(spec: dict, path_params: list) -> dict:
+    op = {"summary": spec["summary"], "tags": [spec["tag"]] if spec["tag"] else []}
+    params = list(path_params)
+    for name, where, kind, description in spec["params"]:
+        params.append({"name": name, "in": where, "required": where == "path", "description": description,
+                       "schema": {"type": kind}})
+    if params:
+        op["parameters"] = params
+    if spec["body"]:
+        op["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": _schema_ref(spec["body"])}}}
+    ok = {"description": STATUS_TEXT.get(spec["status"], "OK")}
+    if spec["response"]:
+        ok["content"] = {"application/json": {"schema": _schema_ref(spec["response"])}}
+    responses = {str(spec["status"]): ok}
+    errors = set(spec["errors"]) | ({429} if not spec["public"] else set())
+    if spec["body"]:
+        errors |= {400, 422}
+    for code in sorted(errors):
+        responses[str(code)] = {"description": STATUS_TEXT.get(code, "Error"), "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    op["responses"] = responses
+    op["security"] = [] if spec["public"] else [{"bearer": []}]
+    return op
+
+
+def build(app) -> dict:
+    """The OpenAPI 3.0 document for every /api/v1 rule of app; raises if one is undocumented."""
+    paths, missing = {}, []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        path, path_params = _path(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            spec = REGISTRY.get(rule.endpoint, {}).get(method)
+            if spec is None:
+                missing.append(f"{method} {rule.rule} ({rule.endpoint})")
+                continue
+            paths.setdefault(path, {})[method.lower()] = _operation(spec, path_params)
+    if missing:
+        raise RuntimeError("undocumented API routes: " + ", ".join(missing))
+    components = {"schemas": {**schemas(), "Page": {
+        "type": "object", "required": ["items", "page", "per_page", "total"], "properties": {
+            "items": {"type": "array", "items": {}}, "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100}, "total": {"type": "integer"}}}},
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "hh_…",
+                                       "description": "A personal token from /account/tokens"}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Huhang (护航) API", "version": "1",
+                 "description": "The same rules as the web pages: staff see full records inside their "
+                                "scope (every full view of a child is audited); volunteers and "
+                                "organisation users see privacy cards only. Errors: "
+                                '{"error": {"code", "message", "fields"}}. Lists: ?page=&per_page= (≤100).'},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": components,
+    }

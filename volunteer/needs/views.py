@@ -1,0 +1,233 @@
+"""Pages for needs and micro-wishes: staff add and move them on a child; volunteers and caring units
+browse open needs as privacy cards; organisation admins take needs for their team."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from .. import access
+from ..access import roles_required, staff_required
+from ..children import services as children
+from ..children.models import GENDERS
+from ..children.services import ChildNotFound
+from ..children.validation import InvalidInput
+from ..geo import services as geo
+from . import services
+from .present import need_card
+from .services import VOCABULARIES, NotAllowed
+
+bp = Blueprint("needs", __name__)
+ALL_ROLES = ("volunteer", "org_member", "org_admin", "coordinator", "admin")
+PER_PAGE = 10
+
+
+def register(app):
+    """Register the blueprint (called from create_app)."""
+    app.register_blueprint(bp)
+
+
+def _htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _render(template, status=200, **context):
+    return render_template(template, **context), status
+
+
+# Labels of every code these templates show, as one template global (so the child page's includes
+# need no extra context): needs_vocab.service_types["tutoring"], needs_vocab.need_flow["open"], ...
+bp.record_once(lambda state: state.app.jinja_env.globals.update(
+    needs_vocab={**VOCABULARIES, "genders": GENDERS}))
+
+
+def child_url(ref: str) -> str:
+    """The child's page (children.show), where the needs and wishes partials are shown."""
+    try:
+        return url_for("children.show", ref=ref)
+    except BuildError:  # the children pages are not registered: fall back to the board
+        return url_for("needs.board")
+
+
+@bp.app_template_global("needs_panel")
+def needs_panel(child) -> dict:
+    """For the child page: the needs, wishes and vocabularies the _child_*.html partials use."""
+    return services.panel_context(child)
+
+
+def _form() -> dict:
+    data = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    if "skills" in request.form:
+        data["skills"] = request.form.getlist("skills")
+    elif request.method == "POST" and "need_form" in request.form:
+        data["skills"] = []
+    return data
+
+
+# --- the board of open needs ------------------------------------------------------------------------
+
+@bp.get("/needs")
+@roles_required(*ALL_ROLES)
+def board():
+    """Open needs as privacy cards; an htmx request gets only the next cards (appended)."""
+    filters = services.clean_filters(request.args)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 10000 else 1
+    cards = services.open_need_cards(current_user, page, PER_PAGE, filters)
+    context = dict(cards=cards, page=page, filters=filters, districts={d.code: d.name for d in geo.districts()},
+                   may_take=current_user.role == "org_admin" and bool(current_user.organisation_id))
+    if _htmx():
+        return _render("needs/_cards.html", **context)
+    return _render("needs/board.html", **context)
+
+
+@bp.post("/needs/<int:need_id>/take")
+@roles_required("org_admin")
+def take(need_id):
+    """An organisation admin takes an open need for their team."""
+    try:
+        need = services.take_as_team(current_user, need_id)
+    except ChildNotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+    except InvalidInput as exc:
+        if _htmx():
+            return _render("needs/_card_need.html", 422, n=None, error=exc.errors["status"], need_id=need_id)
+        flash(str(exc.errors["status"]), "error")
+        return redirect(url_for("needs.board"))
+    if _htmx():
+        return _render("needs/_card_need.html", n=need_card(need), may_take=False, taken=True)
+    flash(_("Your team has taken this need. You find it on your organisation's page."), "success")
+    return redirect(url_for("needs.board"))
+
+
+# --- on a child (staff) -----------------------------------------------------------------------------
+
+@bp.route("/children/<ref>/needs/new", methods=["GET", "POST"])
+@staff_required
+def new_need(ref):
+    """Add a need to a child."""
+    try:
+        child = children.get_for_change(current_user, ref)
+    except ChildNotFound:
+        abort(404)
+    values, errors = {"urgency": "normal", "rhythm": "once", "skills": []}, {}
+    if request.method == "POST":
+        values = _form()
+        try:
+            services.create_need(current_user, ref, values)
+        except ChildNotFound:
+            abort(404)
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            flash(_("The need is saved."), "success")
+            return redirect(child_url(ref))
+    return _render("needs/need_form.html", 422 if errors else 200, child=child, need=None, values=values,
+                   errors=errors, action=url_for("needs.new_need", ref=ref))
+
+
+@bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_need(need_id):
+    """Change a need's fields."""
+    try:
+        need = services.need_for_change(current_user, need_id)
+    except ChildNotFound:
+        abort(404)
+    errors = {}
+    if request.method == "POST":
+        values = _form()
+        try:
+            services.update_need(current_user, need_id, values)
+        except ChildNotFound:
+            abort(404)
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            flash(_("The need is saved."), "success")
+            return redirect(child_url(need.child.ref))
+    else:
+        values = {f: getattr(need, f) or "" for f in ("dimension", "service_type", "urgency", "rhythm",
+                                                      "window_start", "window_end", "details")}
+        values["skills"] = need.skill_codes
+    return _render("needs/need_form.html", 422 if errors else 200, child=need.child, need=need, values=values,
+                   errors=errors, action=url_for("needs.edit_need", need_id=need_id))
+
+
+@bp.route("/children/<ref>/wishes/new", methods=["GET", "POST"])
+@staff_required
+def new_wish(ref):
+    """Add a micro-wish to a child."""
+    try:
+        child = children.get_for_change(current_user, ref)
+    except ChildNotFound:
+        abort(404)
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = _form()
+        try:
+            services.create_wish(current_user, ref, values)
+        except ChildNotFound:
+            abort(404)
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            flash(_("The wish is saved as a draft."), "success")
+            return redirect(child_url(ref))
+    return _render("needs/wish_form.html", 422 if errors else 200, child=child, values=values, errors=errors)
+
+
+# --- status moves -----------------------------------------------------------------------------------
+
+@bp.post("/needs/<int:need_id>/status")
+@roles_required("coordinator", "admin", "org_admin")
+def move_need(need_id):
+    """Move a need to another status; htmx gets the updated row back."""
+    staff = access.view_of(current_user, "need") == "full"
+    try:
+        need = services.move_need(current_user, need_id, request.form.get("status", ""))
+        error = None
+    except ChildNotFound:
+        abort(404)
+    except InvalidInput as exc:
+        error = exc.errors.get("status")
+        need = services.need_for_change(current_user, need_id) if staff else services.team_need(current_user,
+                                                                                                 need_id)
+    if staff:
+        fragment, context = "needs/_need_row.html", {"need": need}
+    else:
+        fragment, context = "needs/_team_need.html", {"item": services.team_card(need), "may_move": True}
+    status = 422 if error else 200
+    if _htmx():
+        return _render(fragment, status, error=error, **context)
+    if error:
+        return _render("needs/status.html", status, fragment=fragment, error=error,
+                       back=child_url(need.child.ref) if staff else url_for("orgs.detail", org_id=need.team_org_id),
+                       **context)
+    flash(_("The status is changed."), "success")
+    if staff:
+        return redirect(child_url(need.child.ref))
+    return redirect(url_for("orgs.detail", org_id=current_user.organisation_id))
+
+
+@bp.post("/wishes/<ref>/status")
+@staff_required
+def move_wish(ref):
+    """Move a micro-wish to another status; htmx gets the updated row back."""
+    try:
+        wish = services.move_wish(current_user, ref, request.form.get("status", ""))
+        error = None
+    except ChildNotFound:
+        abort(404)
+    except InvalidInput as exc:
+        error = exc.errors.get("status")
+        wish = services.wish_for_change(current_user, ref)
+    status = 422 if error else 200
+    if _htmx():
+        return _render("needs/_wish_row.html", status, wish=wish, error=error)
+    if error:
+        return _render("needs/status.html", status, fragment="needs/_wish_row.html", wish=wish, error=error,
+                       back=child_url(wish.child.ref))
+    flash(_("The status is changed."), "success")
+    return redirect(child_url(wish.child.ref))
