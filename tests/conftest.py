@@ -243,7 +243,8 @@ def world(app, make_user, make_org, make_child):
     ids = {"child": child.ref, "org": org.id, "volunteer": users["volunteer"].id,
            "need": 0, "wish": "none", "token": 0}
     try:
-        from volunteer.needs.services import create_need, create_wish
+        from volunteer.needs.services import create_need
+        from volunteer.needs.wishes import create_wish
 
         ids["need"] = create_need(users["admin"], child.ref, {
             "dimension": "intellect", "service_type": "tutoring", "urgency": "normal", "rhythm": "weekly",

@@ -19,7 +19,8 @@ SCHEMA_PAGES = ("/api/v1/openapi.json", "/api/docs")
 def canary_world(world, make_child, make_org, make_user):
     child = make_child(by=world["users"]["admin"], category="orphan", disabled="1", **CANARY)
     try:
-        from volunteer.needs.services import create_need, create_wish
+        from volunteer.needs.services import create_need
+        from volunteer.needs.wishes import create_wish
 
         create_need(world["users"]["admin"], child.ref, {"dimension": "mind", "service_type": "companionship",
                                                          "urgency": "high", "rhythm": "weekly",

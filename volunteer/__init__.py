@@ -8,20 +8,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config=None):
     """Create the Flask app; config is a Config class or a dict of overrides."""
+    overrides = config if isinstance(config, dict) else {}
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=overrides.get("INSTANCE_PATH") or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
     from .config import Config
 
-    overrides = {}
-    if isinstance(config, dict):
-        overrides = config
-    elif config is not None:
+    if config is not None and not isinstance(config, dict):
         Config = config
-    app.config.from_object(Config(overrides.get("INSTANCE_PATH", app.instance_path)))
+    app.config.from_object(Config(app.instance_path))
     app.config.update(overrides)
 
     from . import database, i18n, models, redis_conn, security, tasks  # noqa: F401
@@ -60,3 +58,4 @@ def _register_blueprints(app):
     from .orgs.views import register as register_orgs; register_orgs(app)  # noqa: E702
     from .children.views import register as register_children; register_children(app)
     from .api.views import register as register_api; register_api(app)
+    from .matching.views import register as register_matching; register_matching(app)  # noqa: E702

@@ -1,6 +1,6 @@
 """Volunteers, organisations, needs and wishes through the API, with the roles' views of access.py."""
 from volunteer.extensions import db
-from volunteer.needs.services import create_wish, move_wish
+from volunteer.needs.wishes import create_wish, move_wish
 from volunteer.volunteers.models import VolunteerProfile
 
 

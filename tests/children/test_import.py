@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from volunteer.audit.models import AuditEntry
-from volunteer.children import importer
+from volunteer.children import spreadsheet as importer
 from volunteer.children.models import Child, Consent
 from volunteer.extensions import db
 

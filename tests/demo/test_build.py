@@ -206,3 +206,10 @@ def test_every_demo_child_has_a_guardian_and_a_consent_record_and_some_have_need
     needs = _count(Need, Need.status == "open")
     assert built["needs"] == needs and len(children) * 0.5 < needs < len(children) * 1.5
     assert _count(NeedSkill) >= needs
+
+
+def test_open_demo_needs_are_ready_for_matching(built):
+    from volunteer.matching.models import NeedPoint
+    from volunteer.needs.models import Need
+
+    assert _count(NeedPoint) == _count(Need, Need.status == "open") > 0

@@ -12,6 +12,16 @@ EXPECTED = {
                          "default": 403}),
     "needs.move_wish": ("POST", "/wishes/{wish}/status",
                         {"anonymous": LOGIN, "coordinator": 422, "admin": 422, "outsider": 404, "default": 403}),
+    # A wish's photo: staff in scope only. No file sent: staff get the refusal (plain form: flashed, back to
+    # the child, 302); removing is idempotent (302). The world's wish has no photo, so even staff get 404
+    # on the photo itself; everyone else gets the very same 404 (tests/needs/test_photos.py sets a photo).
+    "needs.replace_wish_photo": ("POST", "/wishes/{wish}/photo",
+                                 {"anonymous": LOGIN, "coordinator": 302, "admin": 302, "outsider": 404,
+                                  "default": 403}),
+    "needs.remove_wish_photo": ("POST", "/wishes/{wish}/photo/delete",
+                                {"anonymous": LOGIN, "coordinator": 302, "admin": 302, "outsider": 404,
+                                 "default": 403}),
+    "needs.wish_photo": ("GET", "/wishes/{wish}/photo", {"anonymous": LOGIN, "default": 404}),
     # The org admin takes the open need for their organisation and is sent back to the board.
     "needs.take": ("POST", "/needs/{need}/take", {"anonymous": LOGIN, "org_admin": 302, "default": 403}),
 }

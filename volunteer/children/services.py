@@ -157,7 +157,10 @@ def delete_child(staff, ref: str, via: str = "web") -> int:
     """Erase a child's personal data everywhere: rows, files, queued jobs and events."""
     child = get_for_change(staff, ref, via)
     child_id = child.id
-    files = [p for p in [child.photo_path] + [w.photo_path for w in getattr(child, "wishes", [])] if p]
+    from ..needs.models import Wish
+
+    files = [p for p in [child.photo_path, *db.session.scalars(
+        select(Wish.photo_path).where(Wish.child_id == child_id))] if p]
     _erase_queued(child_id)
     db.session.delete(child)
     _emit_deleted(child_id)

@@ -60,11 +60,19 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True
+        url=url, target_metadata=get_metadata(), literal_binds=True,
+        include_object=include_object,
     )
 
     with context.begin_transaction():
         context.run_migrations()
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the backend-specific spatial objects (R*Tree tables, PostGIS) out of autogenerate."""
+    from volunteer.matching.models import include_object as spatial_filter
+
+    return spatial_filter(obj, name, type_, reflected, compare_to)
 
 
 def render_item(type_, obj, autogen_context):
@@ -94,6 +102,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -72,7 +72,7 @@ class Need(db.Model):
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     skills = relationship("NeedSkill", cascade="all, delete-orphan", passive_deletes=True)
-    child = relationship("Child", backref=db.backref("needs", passive_deletes=True, order_by="Need.id"))
+    child = relationship("Child", backref=db.backref("needs", passive_deletes="all", order_by="Need.id"))
     team = relationship("Organisation")
 
     @property
@@ -108,4 +108,4 @@ class Wish(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    child = relationship("Child", backref=db.backref("wishes", passive_deletes=True, order_by="Wish.id"))
+    child = relationship("Child", backref=db.backref("wishes", passive_deletes="all", order_by="Wish.id"))

@@ -1,6 +1,6 @@
 """Pages for needs and micro-wishes: staff add and move them on a child; volunteers and caring units
 browse open needs as privacy cards; organisation admins take needs for their team."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -12,7 +12,7 @@ from ..children.models import GENDERS
 from ..children.services import ChildNotFound
 from ..children.validation import InvalidInput
 from ..geo import services as geo
-from . import services
+from . import photos, services
 from .present import need_card
 from .services import VOCABULARIES, NotAllowed
 
@@ -158,24 +158,96 @@ def edit_need(need_id):
 @bp.route("/children/<ref>/wishes/new", methods=["GET", "POST"])
 @staff_required
 def new_wish(ref):
-    """Add a micro-wish to a child."""
+    """Add a micro-wish to a child, with an optional photo. A bad photo saves nothing: the photo is
+    checked (and re-encoded) first, then the wish is created, then its photo stored."""
     try:
         child = children.get_for_change(current_user, ref)
     except ChildNotFound:
         abort(404)
-    values, errors = {}, {}
+    values, errors, photo_sent = {}, {}, False
     if request.method == "POST":
         values = _form()
-        try:
-            services.create_wish(current_user, ref, values)
-        except ChildNotFound:
-            abort(404)
-        except InvalidInput as exc:
-            errors = exc.errors
-        else:
-            flash(_("The wish is saved as a draft."), "success")
-            return redirect(child_url(ref))
-    return _render("needs/wish_form.html", 422 if errors else 200, child=child, values=values, errors=errors)
+        upload = request.files.get("photo")
+        photo_sent = bool(upload and upload.filename)
+        prepared = None
+        if photo_sent:
+            try:
+                prepared = photos.prepare_photo(upload.filename, _read(upload))
+            except InvalidInput as exc:
+                errors = exc.errors
+        if not errors:
+            try:
+                wish = services.create_wish(current_user, ref, values)
+                if prepared is not None:
+                    photos.save_wish_photo(current_user, wish.ref, upload.filename, prepared)
+            except ChildNotFound:
+                abort(404)
+            except InvalidInput as exc:
+                errors = exc.errors
+            else:
+                flash(_("The wish is saved as a draft."), "success")
+                return redirect(child_url(ref))
+    return _render("needs/wish_form.html", 422 if errors else 200, child=child, values=values, errors=errors,
+                   accept=photos.ACCEPT_ATTR, photo_again=photo_sent and "photo" not in errors)
+
+
+def _read(upload) -> bytes:
+    """An uploaded file's bytes, read only just past the photo limit (the check says "too large")."""
+    if upload is None:
+        return b""
+    return upload.stream.read(photos.MAX_BYTES + 1)
+
+
+def _photo_answer(wish, error, done: str):
+    """After a photo change: htmx gets the wish row back; a plain form goes back to the child's page."""
+    if _htmx():
+        return _render("needs/_wish_row.html", 422 if error else 200, wish=wish, photo_error=error)
+    flash(str(error) if error else done, "error" if error else "success")
+    return redirect(child_url(wish.child.ref))
+
+
+@bp.post("/wishes/<ref>/photo")
+@staff_required
+def replace_wish_photo(ref):
+    """Add or replace a wish's photo (staff whose scope covers the child)."""
+    upload = request.files.get("photo")
+    try:
+        wish = photos.save_wish_photo(current_user, ref, upload.filename if upload else "", _read(upload))
+        error = None
+    except ChildNotFound:
+        abort(404)
+    except InvalidInput as exc:
+        error = exc.errors.get("photo")
+        wish = services.wish_for_change(current_user, ref)
+    return _photo_answer(wish, error, _("The photo is saved."))
+
+
+@bp.post("/wishes/<ref>/photo/delete")
+@staff_required
+def remove_wish_photo(ref):
+    """Remove a wish's photo and delete its file."""
+    try:
+        wish = photos.remove_wish_photo(current_user, ref)
+    except ChildNotFound:
+        abort(404)
+    return _photo_answer(wish, None, _("The photo is removed."))
+
+
+@bp.get("/wishes/<ref>/photo")
+@roles_required(*ALL_ROLES)
+def wish_photo(ref):
+    """A wish's photo, for staff whose scope covers the child only. Everyone else (and a wish without
+    a photo) gets the same 404 as a wish that does not exist. Never cached, never sniffed."""
+    try:
+        path = photos.photo_file(current_user, ref)
+    except ChildNotFound:
+        abort(404)
+    resp = send_file(path, mimetype="image/jpeg", conditional=False, etag=False, last_modified=None,
+                     max_age=None)
+    resp.headers["Cache-Control"] = "private, no-store"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Content-Disposition"] = "inline"
+    return resp
 
 
 # --- status moves -----------------------------------------------------------------------------------
