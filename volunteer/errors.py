@@ -31,7 +31,15 @@ def init_app(app):
     def csrf_error(e):
         return render_error(400, _("Your form expired or was sent from elsewhere. Please reload the page and try again."))
 
+    from werkzeug.exceptions import NotFound
+
     from .api.errors import api_error_response
+    from .children.services import ChildNotFound
+
+    @app.errorhandler(ChildNotFound)
+    def not_found(e):
+        # Out of scope answers exactly like missing, wherever a view forgot to catch it.
+        return api_error_response(NotFound()) or render_error(404)
 
     @app.errorhandler(HTTPException)
     def http_error(e):
