@@ -11,6 +11,9 @@ Queries from random points in the same box, through volunteer.matching.spatial.e
 "20 nearest within 10 km" and "all within 5 km, paged (first page of 20 + total)"; baseline: the naive
 geopy `geodesic` loop over the same points (distance to every need, keep <= 10 km, sort, take 20).
 Prints one key=value line per figure (N written 1k/10k/100k/1m).
+
+Part 2 (bench/nearme_load.py: the near-me request under load on gunicorn) runs after part 1;
+`--part spatial` (or `--skip-load`) runs part 1 only, `--part load` part 2 only. See bench/README.md.
 """
 import os
 import random
@@ -208,17 +211,31 @@ def pg_runs(url, tmp):
             admin.execute("DROP DATABASE IF EXISTS huhang_bench")
 
 
-def main():
-    tmp = tempfile.mkdtemp(prefix="huhang-bench-")
-    url = os.environ.get("DATABASE_URL", "")
-    os.environ.pop("DATABASE_URL", None)  # the app's config must not pick it up behind our back
-    try:
-        sqlite_runs(tmp)
-        if url.startswith(("postgresql", "postgres:")):
-            pg_runs(url, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+def main(argv=None):
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Spatial engine benchmark (part 1) and near-me load (part 2).")
+    parser.add_argument("--part", choices=("all", "spatial", "load"), default="all",
+                        help="spatial: part 1 only; load: part 2 only (bench/nearme_load.py); all: both")
+    parser.add_argument("--skip-load", action="store_true", help="the same as --part spatial")
+    args, load_args = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    part = "spatial" if args.skip_load else args.part
+    if part in ("all", "spatial"):
+        tmp = tempfile.mkdtemp(prefix="huhang-bench-")
+        url = os.environ.get("DATABASE_URL", "")
+        os.environ.pop("DATABASE_URL", None)  # the app's config must not pick it up behind our back
+        try:
+            sqlite_runs(tmp)
+            if url.startswith(("postgresql", "postgres:")):
+                pg_runs(url, tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if part in ("all", "load"):
+        from bench import nearme_load  # part 2; other options (--seconds, --driver, ...) pass through
+
+        return nearme_load.main(load_args)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

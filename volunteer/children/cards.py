@@ -41,8 +41,7 @@ def pseudonym(ref: str) -> str:
 
 def town_name(code: str | None) -> str:
     """The name of a town or district code, or ''."""
-    d = geo.get(code) if code else None
-    return d.name if d else ""
+    return geo.name_of(code)
 
 
 def card(child, needs=None) -> dict:

@@ -122,6 +122,21 @@ def towns(district_code: str) -> list[Division]:
     ))
 
 
+@lru_cache(maxsize=1)
+def _names() -> dict[str, str]:
+    return dict(db.session.execute(select(Division.code, Division.name)).all())
+
+
+def name_of(code: str | None) -> str:
+    """The name of a division code ('' if unknown), from a per-process cache of the static gazetteer."""
+    if not code:
+        return ""
+    names = _names()
+    if not names:  # not loaded yet: do not cache the empty answer
+        _names.cache_clear()
+    return names.get(code, "")
+
+
 def get(code: str) -> Division | None:
     """The division with this code, or None."""
     return db.session.get(Division, code)
@@ -182,6 +197,7 @@ def division_rows() -> list[dict]:
 
 def load_divisions() -> int:
     """Insert or update every division from the shipped data; returns the number of divisions loaded."""
+    _names.cache_clear()
     existing = {d.code: d for d in db.session.scalars(select(Division))}
     rows = division_rows()
     for row in rows:

@@ -1,18 +1,149 @@
 """Matching pages: "near me" for volunteers and help offers (blueprint `matching`).
 
-Other matching pages (find helpers, coverage) add their routes to this same blueprint (helper_views.py).
+Other matching pages (find helpers, coverage) add their routes to this same blueprint in
+helper_views.py (`from .views import bp`), imported by register() before the blueprint is registered.
 """
-from flask import Blueprint
+import importlib
+import importlib.util
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..access import roles_required, staff_required
+from ..children.validation import InvalidInput
+from ..needs.rules import NotAllowed
+from ..needs.views import child_url
+from . import nearme, offers as offer_services
+from .offers import OFFER_STATUSES, OfferNotFound
 
 bp = Blueprint("matching", __name__)
 
 
 def register(app):
-    """Register the matching blueprint (and the routes other modules attach to it)."""
-    import importlib
-    import importlib.util
-
+    """Register the matching blueprint (with the routes other modules attach to it)."""
     # find-helpers / coverage routes live in helper_views.py and attach themselves to bp on import.
     if importlib.util.find_spec(f"{__package__}.helper_views") is not None:
         importlib.import_module(f"{__package__}.helper_views")
     app.register_blueprint(bp)
+
+
+def _htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _map_config() -> dict:
+    cfg = current_app.config
+    return {"map_tiles": cfg.get("MAP_TILES", ""), "map_tiles_crs": cfg.get("MAP_TILES_CRS", "wgs84"),
+            "map_attribution": cfg.get("MAP_ATTRIBUTION", "")}
+
+
+# --- near me ----------------------------------------------------------------------------------------
+
+@bp.get("/near")
+@roles_required("volunteer")
+def near():
+    """Open needs near the volunteer, nearest first, as a list and a map.
+
+    One URL for the page and its fragments: an htmx request gets matching/_near_results.html (page 1:
+    the map and the list, replacing the results; a later page: only its items, appended).
+    """
+    error, field = None, None
+    try:
+        q = nearme.parse_query(current_user, request.args)
+    except nearme.NearInputError as exc:
+        error, field = exc.message, exc.field
+        q = nearme.form_only(request.args)
+    results = nearme.near_needs(current_user, q) if error is None else nearme.NearPage()
+    context = dict(q=q, results=results, error=error, error_field=field, append=_htmx() and q.page > 1,
+                   **_map_config())
+    status = 422 if error else 200
+    if _htmx():
+        return render_template("matching/_near_results.html", **context), status
+    return render_template("matching/near.html", areas=nearme.area_choices(), **context), status
+
+
+@bp.post("/near/needs/<int:need_id>/offer")
+@roles_required("volunteer")
+def offer(need_id):
+    """Offer to help with a need; htmx gets the card's button in its "offered" state."""
+    try:
+        made = offer_services.offer_help(current_user, need_id, request.form.get("message"))
+    except OfferNotFound:
+        if not _htmx():
+            abort(404)
+        # On the card: say so in place (htmx swaps 422 answers; the same words whether the need was
+        # taken, closed or never existed).
+        return render_template("matching/_near_results.html", only_button=True, need_id=need_id,
+                               offer_status=None, offer_error=_("This need is no longer open for offers.")), 422
+    except NotAllowed:
+        abort(403)
+    except InvalidInput as exc:
+        message = next(iter(exc.errors.values()))
+        if _htmx():
+            return render_template("matching/_near_results.html", only_button=True, need_id=need_id,
+                                   offer_status=None, offer_error=message), 422
+        flash(str(message), "error")
+        return redirect(url_for("matching.near"))
+    if _htmx():
+        return render_template("matching/_near_results.html", only_button=True, need_id=need_id,
+                               offer_status=made.status, offer_error=None)
+    flash(_("Thank you! Your offer was sent to the coordinator."), "success")
+    return redirect(url_for("matching.offers"))
+
+
+# --- offers -----------------------------------------------------------------------------------------
+
+@bp.get("/offers")
+@roles_required("volunteer", "coordinator", "admin")
+def offers():
+    """A volunteer's own offers; staff: the pending offers in their scope, to accept or decline."""
+    staff = current_user.is_staff
+    rows = offer_services.pending_for(current_user) if staff else offer_services.offers_of(current_user)
+    return render_template("matching/offers.html", rows=rows, staff=staff, statuses=OFFER_STATUSES,
+                           child_link=child_url if staff else None)
+
+
+@bp.post("/offers/<int:offer_id>/withdraw")
+@roles_required("volunteer")
+def withdraw(offer_id):
+    """The volunteer takes back a pending offer."""
+    error = None
+    try:
+        offer_services.withdraw(current_user, offer_id)
+    except OfferNotFound:
+        abort(404)
+    except InvalidInput as exc:
+        error = next(iter(exc.errors.values()))
+    if _htmx():
+        row = offer_services.row_for(current_user, offer_id)
+        return render_template("matching/_offer_row.html", row=row, staff=False, statuses=OFFER_STATUSES,
+                               error=error), 422 if error else 200
+    flash(str(error) if error else _("Your offer was withdrawn."), "error" if error else "success")
+    return redirect(url_for("matching.offers"))
+
+
+@bp.post("/offers/<int:offer_id>/decide")
+@staff_required
+def decide(offer_id):
+    """Staff accept or decline a pending offer; htmx gets the refreshed list of pending offers."""
+    decision = (request.form.get("decision") or "").strip()
+    error = None
+    try:
+        offer_services.offer_for_staff(current_user, offer_id)
+        if decision not in ("accept", "decline"):
+            raise InvalidInput({"decision": _("Choose to accept or decline the offer.")})
+        offer_services.decide(current_user, offer_id, decision == "accept")
+    except OfferNotFound:
+        abort(404)
+    except InvalidInput as exc:
+        error = next(iter(exc.errors.values()))
+    done = None
+    if error is None:
+        done = _("Offer accepted; the need is now assigned.") if decision == "accept" else _("Offer declined.")
+    if _htmx():
+        rows = offer_services.pending_for(current_user)
+        return render_template("matching/_offer_row.html", rows=rows, staff=True, statuses=OFFER_STATUSES,
+                               error=error, done=done, oob=True, child_link=child_url), 422 if error else 200
+    flash(str(error or done), "error" if error else "success")
+    return redirect(url_for("matching.offers"))

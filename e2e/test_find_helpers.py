@@ -1,0 +1,139 @@
+"""Browser tests of "find helpers": a 崂山 coordinator on a desktop opens a need's page and sees the
+helpers ranked best first, each with its one-line reason; narrowing the distance re-ranks with htmx.
+And the coverage page: the table and the map of towns with uncovered needs, with no tiles at all."""
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from volunteer.extensions import db
+from volunteer.needs.models import Need, NeedSkill
+from volunteer.validation import display_phone
+from volunteer.volunteers.models import AvailabilitySlot, VolunteerProfile, VolunteerSkill
+
+RESULTS = Path(__file__).resolve().parent.parent / "test-results"
+HOME = (36.1102, 120.4622)  # the child's home, 沙子口街道, 崂山区
+KM_LAT = 1 / 111.195
+SHOTS = os.environ.get("HUHANG_SHOTS")  # a directory: keep screenshots of the pages for a visual check
+
+
+@pytest.fixture
+def desktop(browser, request):
+    """A desktop browser context (1280x800, Chinese, no network: tiles answered 204); screenshots of
+    every page when the test fails."""
+    contexts = []
+
+    def make(locale="zh-CN"):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale,
+                                  timezone_id="Asia/Shanghai")
+        ctx.route("https://*.tile.openstreetmap.org/**", lambda route: route.fulfill(status=204))
+        contexts.append(ctx)
+        return ctx.new_page()
+
+    yield make
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for i, ctx in enumerate(contexts):
+        if failed:
+            RESULTS.mkdir(exist_ok=True)
+            name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+            for j, page in enumerate(ctx.pages):
+                page.screenshot(path=str(RESULTS / f"{name}-{i}-{j}.png"), full_page=True)
+        ctx.close()
+
+
+def log_in(page, base, user):
+    page.goto(base + "/login")
+    page.fill("#phone", display_phone(user.phone))
+    page.fill("#password", "Huhang-2026")
+    page.locator("form.card button[type=submit]").click()
+    page.wait_for_url(base + "/", wait_until="domcontentloaded")
+
+
+def _volunteer(make_user, name, km, skills, credential="none", cap=4):
+    user = make_user(role="volunteer", name=name)
+    profile = db.session.get(VolunteerProfile, user.id)
+    profile.lat, profile.lon = HOME[0] + km * KM_LAT, HOME[1]
+    profile.location_source, profile.completed, profile.max_visits_per_month = "pin", True, cap
+    profile.district_code, profile.town_code = "370212", "370212002"
+    for s in skills:
+        db.session.add(VolunteerSkill(user_id=user.id, skill=s, credential="心理咨询师证" if s == "counselling" else None,
+                                      credential_status=credential if s == "counselling" else "none"))
+    db.session.add(AvailabilitySlot(user_id=user.id, weekday=5, period="am"))
+    db.session.commit()
+    return user
+
+
+def test_coordinator_sees_ranked_helpers_with_their_reasons(live_server, desktop, make_user, make_child):
+    coordinator = make_user(role="coordinator", scope_level="district", scope_code="370212", name="崂山协调员")
+    child = make_child(by=coordinator)
+    need = Need(child_id=child.id, dimension="mind", service_type="counselling", urgency="high", rhythm="weekly",
+                status="open", created_by_id=coordinator.id)
+    need.skills = [NeedSkill(skill="counselling")]
+    db.session.add(need)
+    db.session.commit()
+    verified = _volunteer(make_user, "王心怡", 2.0, ["counselling"], credential="verified")
+    farther = _volunteer(make_user, "李明远", 7.0, ["counselling"], credential="verified")
+    unverified = _volunteer(make_user, "赵未审", 0.8, ["counselling"], credential="pending")
+    _volunteer(make_user, "孙太远", 20.0, ["counselling"], credential="verified")  # beyond 15 km
+
+    page = desktop()
+    log_in(page, live_server, coordinator)
+    page.goto(f"{live_server}/needs/{need.id}/helpers")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.locator("h1")).to_have_text("寻找帮助者")
+
+    rows = page.locator("#helper-table tr.helper-row")
+    expect(rows).to_have_count(3)
+    expect(rows.locator(".helper-name")).to_have_text(["王心怡", "李明远", "赵未审"])
+    # Every row carries its one-line reason; the best one says why it is best.
+    for i in range(3):
+        expect(rows.nth(i).locator(".helper-why")).to_have_text(re.compile(r"^\d+\.\d 公里 · .+"))
+    expect(rows.nth(0).locator(".helper-why")).to_have_text(
+        "2.0 公里 · 技能全部匹配 · 资质已核实 · 有空闲时段 · 本月已排 0/4 次")
+    expect(rows.nth(2).locator(".helper-why")).to_contain_text("资质未核实")
+    scores = [float(s) for s in rows.locator(".helper-score").all_inner_texts()]
+    assert scores == sorted(scores, reverse=True)
+    # Name, score and why only: no phone number on the page.
+    assert display_phone(verified.phone) not in page.content()
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "find-helpers.png"), full_page=True)
+
+    # Narrowing the distance re-ranks in place (htmx), and the address follows.
+    page.fill("#max_km", "5")
+    page.locator("#helper-form button[type=submit]").click()
+    expect(rows).to_have_count(2)
+    expect(rows.locator(".helper-name")).to_have_text(["王心怡", "赵未审"])
+    expect(page).to_have_url(re.compile(r"max_km=5"))
+    assert farther.name not in page.locator("#helper-rows").inner_text()
+
+    # A distance out of range gets a clear message instead of rows.
+    page.fill("#max_km", "80")
+    page.locator("#helper-form button[type=submit]").click()
+    expect(page.locator("#helper-error")).to_have_text("请填写 1 到 50 公里之间的距离。")
+    expect(rows).to_have_count(0)
+    assert unverified.id
+
+
+def test_coordinator_sees_where_needs_have_no_volunteer_nearby(live_server, desktop, make_user, make_child):
+    coordinator = make_user(role="coordinator", scope_level="district", scope_code="370212", name="崂山协调员")
+    for town, point in (("370212002", HOME), ("370212003", (36.2533, 120.6623))):
+        child = make_child(by=coordinator, town_code=town, lat=str(point[0]), lon=str(point[1]))
+        db.session.add(Need(child_id=child.id, dimension="mind", service_type="companionship", urgency="normal",
+                            rhythm="weekly", status="open", created_by_id=coordinator.id))
+    db.session.commit()
+    _volunteer(make_user, "王心怡", 1.0, ["companionship"])  # covers 沙子口 only
+
+    page = desktop()
+    log_in(page, live_server, coordinator)
+    page.goto(f"{live_server}/coverage?km=5")
+    rows = page.locator("#coverage-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0).locator("td").first).to_have_text("王哥庄街道")
+    expect(page.locator("#coverage-summary")).to_contain_text("有 1 项在 5 公里内没有志愿者")
+    # The map works without tiles: one marker, for the town with the uncovered need.
+    expect(page.locator("#coverage-map")).to_have_class(re.compile("leaflet-container"))
+    expect(page.locator("#coverage-map path.leaflet-interactive")).to_have_count(1)
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "coverage.png"), full_page=True)
