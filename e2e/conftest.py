@@ -38,16 +38,12 @@ def live_server(app):
     thread.join(timeout=5)
 
 
-@pytest.fixture
-def phone(browser, playwright, request):
-    """A new browser context emulating an iPhone in Chinese at Qingdao's Laoshan district."""
+def _contexts(browser, request, **options):
+    """A factory of browser contexts (no network: tiles answer 204); screenshots if the test fails."""
     contexts = []
 
-    def make(geolocation=(36.1025, 120.4678), locale="zh-CN"):
-        ctx = browser.new_context(
-            **playwright.devices["iPhone 13"], locale=locale, timezone_id="Asia/Shanghai",
-            permissions=["geolocation"], geolocation={"latitude": geolocation[0], "longitude": geolocation[1]})
-        # No network here: map tiles get an empty answer so the page never waits on them.
+    def make(**extra):
+        ctx = browser.new_context(timezone_id="Asia/Shanghai", **{**options, **extra})
         ctx.route("https://*.tile.openstreetmap.org/**", lambda route: route.fulfill(status=204))
         contexts.append(ctx)
         return ctx.new_page()
@@ -61,3 +57,25 @@ def phone(browser, playwright, request):
             for j, page in enumerate(ctx.pages):
                 page.screenshot(path=str(RESULTS / f"{name}-{i}-{j}.png"), full_page=True)
         ctx.close()
+
+
+@pytest.fixture
+def phone(browser, playwright, request):
+    """phone(geolocation=(lat, lon), locale=...): an emulated iPhone in Chinese, at 崂山区 by default."""
+    factory = _contexts(browser, request, **playwright.devices["iPhone 13"], permissions=["geolocation"])
+    make = next(factory)
+
+    def phone_page(geolocation=(36.1025, 120.4678), locale="zh-CN"):
+        return make(locale=locale, geolocation={"latitude": geolocation[0], "longitude": geolocation[1]})
+
+    yield phone_page
+    next(factory, None)
+
+
+@pytest.fixture
+def desktop(browser, request):
+    """desktop(locale=...): a 1280x800 desktop browser in Chinese by default."""
+    factory = _contexts(browser, request, viewport={"width": 1280, "height": 800})
+    make = next(factory)
+    yield lambda locale="zh-CN": make(locale=locale)
+    next(factory, None)

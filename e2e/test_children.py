@@ -17,29 +17,6 @@ SHOTS = False  # set True to keep screenshots of the pages for a visual check
 PIN = (36.1102, 120.4622)  # 沙子口街道, 崂山区
 
 
-@pytest.fixture
-def desktop(browser, request):
-    """A desktop browser context (1280x800, Chinese); screenshots when the test fails."""
-    contexts = []
-
-    def make(locale="zh-CN"):
-        ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale,
-                                  timezone_id="Asia/Shanghai")
-        ctx.route("https://*.tile.openstreetmap.org/**", lambda route: route.fulfill(status=204))
-        contexts.append(ctx)
-        return ctx.new_page()
-
-    yield make
-    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
-    for i, ctx in enumerate(contexts):
-        if failed:
-            RESULTS.mkdir(exist_ok=True)
-            name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
-            for j, page in enumerate(ctx.pages):
-                page.screenshot(path=str(RESULTS / f"{name}-{i}-{j}.png"), full_page=True)
-        ctx.close()
-
-
 def log_in(page, base, user):
     page.goto(base + "/login")
     page.fill("#phone", display_phone(user.phone))

@@ -19,30 +19,6 @@ KM_LAT = 1 / 111.195
 SHOTS = os.environ.get("HUHANG_SHOTS")  # a directory: keep screenshots of the pages for a visual check
 
 
-@pytest.fixture
-def desktop(browser, request):
-    """A desktop browser context (1280x800, Chinese, no network: tiles answered 204); screenshots of
-    every page when the test fails."""
-    contexts = []
-
-    def make(locale="zh-CN"):
-        ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale,
-                                  timezone_id="Asia/Shanghai")
-        ctx.route("https://*.tile.openstreetmap.org/**", lambda route: route.fulfill(status=204))
-        contexts.append(ctx)
-        return ctx.new_page()
-
-    yield make
-    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
-    for i, ctx in enumerate(contexts):
-        if failed:
-            RESULTS.mkdir(exist_ok=True)
-            name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
-            for j, page in enumerate(ctx.pages):
-                page.screenshot(path=str(RESULTS / f"{name}-{i}-{j}.png"), full_page=True)
-        ctx.close()
-
-
 def log_in(page, base, user):
     page.goto(base + "/login")
     page.fill("#phone", display_phone(user.phone))

@@ -20,20 +20,21 @@ from datetime import date
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
+from markupsafe import Markup
+from sqlalchemy import and_, exists, literal, or_, select
 
 from .. import access
 from ..children.cards import age_band, pseudonym, town_name
-from ..children.models import Child
+from ..children.models import GENDERS, Child
 from ..extensions import db
 from ..geo import services as geo
-from ..needs.models import Need
-from ..needs.present import need_card
-from ..volunteers.models import AvailabilitySlot
+from ..needs.models import Need, NeedSkill
+from ..needs.rules import VOCABULARIES
+from ..volunteers.models import AvailabilitySlot, VolunteerProfile, VolunteerSkill
+from ..volunteers.skills import CREDENTIAL_SKILLS, SKILLS
 from . import spatial
 from .models import NeedPoint, Offer
-from .points import ALL_SKILLS, volunteer_mask
+from .points import ALL_SKILLS, SKILL_BITS, skills_mask, volunteer_mask
 
 RADIUS_MIN, RADIUS_MAX = 1, 50
 PER_PAGE = 10
@@ -184,6 +185,29 @@ def _has_slot(volunteer) -> bool:
                              .limit(1)) is not None
 
 
+def _volunteer_filters(volunteer, profile, skills_only: bool, available_only: bool) -> tuple[int | None, bool]:
+    """(the skills mask to match on or None, whether the volunteer has a weekly slot), in one query.
+
+    The mask is volunteer_mask(profile) (credential skills count only once verified); 0 with skills_only
+    but no profile, None without skills_only. has_slot is only looked up when available_only."""
+    if profile is None:
+        return (0 if skills_only else None), (_has_slot(volunteer) if available_only else False)
+    if not skills_only:
+        return None, (_has_slot(volunteer) if available_only else False)
+    has_slot = exists(select(AvailabilitySlot.id).where(AvailabilitySlot.user_id == volunteer.id)) if available_only \
+        else literal(False)
+    rows = db.session.execute(
+        select(has_slot.label("has_slot"), VolunteerSkill.skill, VolunteerSkill.credential_status)
+        .select_from(VolunteerProfile)
+        .outerjoin(VolunteerSkill, VolunteerSkill.user_id == VolunteerProfile.user_id)
+        .where(VolunteerProfile.user_id == profile.user_id)).all()
+    if not rows:  # the profile row is gone (never in practice): fall back to the ORM
+        return volunteer_mask(profile), (_has_slot(volunteer) if available_only else False)
+    mask = skills_mask(skill for _, skill, status in rows if skill is not None and skill in SKILL_BITS and (
+        skill not in CREDENTIAL_SKILLS or status == "verified"))
+    return mask, bool(rows[0][0])
+
+
 def nearby_ids(lat: float, lon: float, km: float, *, skills_mask: int | None = None,
                open_on: date | None = None) -> list[tuple[int, float]]:
     """Every open need within km of (lat, lon): [(need_id, km)] by distance then need id.
@@ -226,13 +250,13 @@ def near_needs(volunteer, q: NearQuery, per_page: int = PER_PAGE, today: date | 
     if not q.has_point or access.view_of(volunteer, "need") != "card" or access.view_of(volunteer, "child") != "card":
         return result
     profile = volunteer.profile
-    mask = volunteer_mask(profile) if (q.skills_only and profile is not None) else (0 if q.skills_only else None)
+    mask, has_slot = _volunteer_filters(volunteer, profile, q.skills_only, q.available_only)
     open_on = None
     if q.available_only:
         # "Only when I am available": the need's window has not ended (window_end empty, or today or later)
         # and the volunteer has at least one weekly slot in their profile. Needs carry no weekday, so a
         # volunteer with any free time may fit any need still open; with no slot at all, nothing fits.
-        if not _has_slot(volunteer):
+        if not has_slot:
             result.no_slots = True
             return result
         open_on = today or date.today()
@@ -244,19 +268,33 @@ def near_needs(volunteer, q: NearQuery, per_page: int = PER_PAGE, today: date | 
     if not chunk:
         return result
     ids = [i for i, _ in chunk]
-    needs = {n.id: n for n in db.session.scalars(
-        select(Need).where(Need.id.in_(ids)).options(selectinload(Need.skills)))}
-    kids = {c.id: c for c in db.session.scalars(select(Child).where(Child.id.in_({n.child_id for n in needs.values()})))}
-    points = {p.need_id: (p.lat, p.lon) for p in db.session.execute(
-        select(NeedPoint.need_id, NeedPoint.lat, NeedPoint.lon).where(NeedPoint.need_id.in_(ids)))}
+    # One joined query for the card's columns only (no ORM objects), one for the page's skills, one for
+    # this volunteer's offers. Needs no longer open are left out (as before).
+    rows = {row.id: row for row in db.session.execute(
+        select(Need.id, Need.child_id, Need.dimension, Need.service_type, Need.urgency, Need.rhythm,
+               Need.window_start, Need.window_end, Child.ref, Child.gender, Child.birth_date,
+               Child.town_code, Child.district_code, NeedPoint.lat, NeedPoint.lon)
+        .join(Child, Child.id == Need.child_id).join(NeedPoint, NeedPoint.need_id == Need.id)
+        .where(Need.id.in_(ids), Need.status == "open"))}
+    if not rows:
+        return result
+    skills: dict = {}
+    for need_id, skill in db.session.execute(select(NeedSkill.need_id, NeedSkill.skill)
+                                             .where(NeedSkill.need_id.in_(list(rows)))):
+        skills.setdefault(need_id, []).append(skill)
     offers = dict(db.session.execute(select(Offer.need_id, Offer.status).where(
-        Offer.volunteer_id == volunteer.id, Offer.need_id.in_(ids))).all())
+        Offer.volunteer_id == volunteer.id, Offer.need_id.in_(list(rows)))).all())
     towns: dict = {}
     for need_id, km in chunk:
-        need = needs.get(need_id)
-        if need is None or need.status != "open":
+        row = rows.get(need_id)
+        if row is None:
             continue
-        result.append(_result(need, kids[need.child_id], km, points[need_id], offers.get(need_id), towns))
+        card = access.project({"id": row.id, "child_ref": row.ref, "dimension": row.dimension,
+                               "service_type": row.service_type, "urgency": row.urgency, "rhythm": row.rhythm,
+                               "skills": sorted(skills.get(need_id, ())), "window_start": row.window_start,
+                               "window_end": row.window_end, "status": "open"}, "need", "card")
+        result.append({"need": card, "child": child_essentials(row, towns), "km": round_km(km),
+                       "lat": round(row.lat, 5), "lon": round(row.lon, 5), "offer": offers.get(need_id)})
     return result
 
 
@@ -271,9 +309,31 @@ def child_essentials(child, towns: dict | None = None) -> dict:
             "gender": child.gender, "town_name": towns[key]}
 
 
-def _result(need, child, km, point, offer_status, towns=None) -> dict:
-    return {"need": need_card(need), "child": child_essentials(child, towns), "km": round_km(km),
-            "lat": round(point[0], 5), "lon": round(point[1], 5), "offer": offer_status}
+# The words a results page repeats on every card, translated once per locale (not ~120 gettext calls a
+# page): Markup as the template's _() and the lazy vocabulary labels render (neither is escaped again).
+_CARD_WORDS = {"offered": "Offered", "see_offers": "A coordinator will answer; see my offers",
+               "offer": "Offer to help", "about_km": "About %(km)s km", "age": "age %(band)s"}
+_VOCABS = {**{k: VOCABULARIES[k] for k in ("service_types", "dimensions", "urgencies", "rhythms")},
+           "genders": GENDERS, "skills": SKILLS}
+_labels_cache: dict = {}
+
+
+def card_labels() -> dict:
+    """The translated card words for the current locale: {"offered": Markup, ..., "about_km" and "age":
+    Markup formats (% {"km": ...} / % {"band": ...}), and per vocabulary {code: Markup label}}."""
+    from flask_babel import get_domain, gettext
+
+    translations = get_domain().get_translations()
+    cached = _labels_cache.get(id(translations))
+    if cached is not None and cached[0] is translations:
+        return cached[1]
+    # As the template's _(): Markup, then % its variables (none here: a format keeps its placeholder).
+    labels = {key: Markup(gettext(text)) if "%(" in text else Markup(gettext(text)) % {}
+              for key, text in _CARD_WORDS.items()}
+    for name, vocab in _VOCABS.items():
+        labels[name] = {code: Markup(str(label)) for code, label in vocab.items()}
+    _labels_cache[id(translations)] = (translations, labels)
+    return labels
 
 
 def area_choices() -> list[tuple]:

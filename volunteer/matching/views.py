@@ -9,6 +9,7 @@ import importlib.util
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from ..access import roles_required, staff_required
 from ..children.validation import InvalidInput
@@ -56,11 +57,19 @@ def near():
         q = nearme.form_only(request.args)
     results = nearme.near_needs(current_user, q) if error is None else nearme.NearPage()
     context = dict(q=q, results=results, error=error, error_field=field, append=_htmx() and q.page > 1,
-                   **_map_config())
+                   labels=nearme.card_labels(), offer_form=_offer_form() if results else None, **_map_config())
     status = 422 if error else 200
     if _htmx():
         return render_template("matching/_near_results.html", **context), status
     return render_template("matching/near.html", areas=nearme.area_choices(), **context), status
+
+
+def _offer_form() -> tuple:
+    """What every card's offer button shares, made once a page: the offer URL before and after the need
+    id, the "my offers" URL and the CSRF token."""
+    marker = 987654321
+    before, after = url_for("matching.offer", need_id=marker).split(str(marker), 1)
+    return before, after, url_for("matching.offers"), generate_csrf()
 
 
 @bp.post("/near/needs/<int:need_id>/offer")
