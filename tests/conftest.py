@@ -240,23 +240,14 @@ def world(app, make_user, make_org, make_child):
         "admin": make_user(role="admin"),
     }
     child = make_child(by=users["admin"])
-    ids = {"child": child.ref, "org": org.id, "volunteer": users["volunteer"].id,
-           "need": 0, "wish": "none", "token": 0}
-    try:
-        from volunteer.needs.services import create_need
-        from volunteer.needs.wishes import create_wish
+    from volunteer.api.services import issue_token
+    from volunteer.needs.services import create_need
+    from volunteer.needs.wishes import create_wish
 
-        ids["need"] = create_need(users["admin"], child.ref, {
-            "dimension": "intellect", "service_type": "tutoring", "urgency": "normal", "rhythm": "weekly",
-            "skills": ["tutoring"]}).id
-        ids["wish"] = create_wish(users["admin"], child.ref, {
-            "item": "书包", "category": "study", "price_yuan": "80"}).ref
-    except ImportError:
-        pass
-    try:
-        from volunteer.api.services import issue_token
-
-        ids["token"] = issue_token(users["coordinator"], "matrix")[0].id
-    except ImportError:
-        pass
+    need = create_need(users["admin"], child.ref, {
+        "dimension": "intellect", "service_type": "tutoring", "urgency": "normal", "rhythm": "weekly",
+        "skills": ["tutoring"]})
+    wish = create_wish(users["admin"], child.ref, {"item": "书包", "category": "study", "price_yuan": "80"})
+    ids = {"child": child.ref, "org": org.id, "volunteer": users["volunteer"].id, "need": need.id,
+           "wish": wish.ref, "token": issue_token(users["coordinator"], "matrix")[0].id}
     return {"users": users, "org": org, "child": child, "ids": ids}

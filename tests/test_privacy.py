@@ -5,6 +5,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.routes import expected
+from volunteer.api.services import issue_token
+from volunteer.needs.services import create_need
+from volunteer.needs.wishes import create_wish
 
 CANARY = {"name": "金丝雀甲乙", "address": "金丝雀路88号", "village": "金丝雀村", "school": "金丝雀小学",
           "guardian_name": "金丝雀丙丁", "guardian_phone": "13912340000", "notes": "CANARYNOTES"}
@@ -18,16 +21,10 @@ SCHEMA_PAGES = ("/api/v1/openapi.json", "/api/docs")
 @pytest.fixture
 def canary_world(world, make_child, make_org, make_user):
     child = make_child(by=world["users"]["admin"], category="orphan", disabled="1", **CANARY)
-    try:
-        from volunteer.needs.services import create_need
-        from volunteer.needs.wishes import create_wish
-
-        create_need(world["users"]["admin"], child.ref, {"dimension": "mind", "service_type": "companionship",
-                                                         "urgency": "high", "rhythm": "weekly",
-                                                         "skills": ["companionship"], "details": "CANARYNOTES"})
-        create_wish(world["users"]["admin"], child.ref, {"item": "书包", "category": "study", "price_yuan": "80"})
-    except ImportError:
-        pass
+    create_need(world["users"]["admin"], child.ref, {"dimension": "mind", "service_type": "companionship",
+                                                     "urgency": "high", "rhythm": "weekly",
+                                                     "skills": ["companionship"], "details": "CANARYNOTES"})
+    create_wish(world["users"]["admin"], child.ref, {"item": "书包", "category": "study", "price_yuan": "80"})
     caring = make_org(name="爱心单位甲", kind="caring_unit")
     world["users"]["caring_unit"] = make_user(role="org_admin", organisation_id=caring.id)
     world["canary"] = child
@@ -40,10 +37,6 @@ def _hits(text: str, path: str = "") -> list[str]:
 
 
 def _token_for(user):
-    try:
-        from volunteer.api.services import issue_token
-    except ImportError:
-        return None
     return issue_token(user, "canary")[1]
 
 
@@ -65,7 +58,7 @@ def test_no_page_fragment_or_api_answer_shows_a_childs_personal_data(app, canary
             continue
         seen.add(path)
         variants = [{}, {"HX-Request": "true"}]
-        if path.startswith("/api/") and token:
+        if path.startswith("/api/"):
             variants = [{"Authorization": f"Bearer {token}"}]
         for headers in variants:
             resp = client.get(path, headers=headers)
@@ -89,9 +82,7 @@ def test_another_scopes_child_answers_like_a_missing_one(app, canary_world):
         assert real.status_code == missing.status_code == 404
         # The page echoes its own path (language switch); apart from that the answers are the same.
         assert real.get_data(as_text=True).replace(ref, "0000000000") == missing.get_data(as_text=True)
-    token = _token_for(outsider)
-    if token:
-        h = {"Authorization": f"Bearer {token}"}
-        real = client.get(f"/api/v1/children/{ref}", headers=h)
-        missing = client.get("/api/v1/children/0000000000", headers=h)
-        assert real.status_code == missing.status_code == 404 and real.get_json() == missing.get_json()
+    h = {"Authorization": f"Bearer {_token_for(outsider)}"}
+    real = client.get(f"/api/v1/children/{ref}", headers=h)
+    missing = client.get("/api/v1/children/0000000000", headers=h)
+    assert real.status_code == missing.status_code == 404 and real.get_json() == missing.get_json()

@@ -88,14 +88,10 @@ def timeline(child) -> list[dict]:
 
 
 def needs_and_wishes(child) -> dict:
-    """Context for the needs and wishes partials (empty until the needs package is there)."""
-    try:
-        from ..needs import services as needs
-    except ImportError:  # the needs pages arrive separately
-        return {"needs": [], "wishes": []}
-    if hasattr(needs, "panel_context"):
-        return needs.panel_context(child)
-    return {"needs": needs.needs_of(child), "wishes": needs.wishes_of(child)}
+    """Context for the needs and wishes partials."""
+    from ..needs import services as needs
+
+    return needs.panel_context(child)
 
 
 def town_choices(district_code):

@@ -181,10 +181,8 @@ def _unlink(name) -> None:
 
 
 def _emit(wish: Wish) -> None:
-    try:
-        from ..events.services import emit
-    except ImportError:
-        return
+    from ..events.services import emit
+
     emit("wish.updated", f"child:{wish.child_id}", child_id=wish.child_id, wish_id=wish.id)
 
 

@@ -36,11 +36,9 @@ class NotAllowed(PermissionError):
 
 
 def emit(topic, child, **ids):
-    """Emit a need or wish event about child (quietly nothing while the events package is absent)."""
-    try:
-        from ..events.services import emit as emit_event
-    except ImportError:  # events arrive with the outbox; needs work without them
-        return
+    """Emit a need or wish event about child (into the current transaction)."""
+    from ..events.services import emit as emit_event
+
     # The subject is the child, so erasing the child erases its needs' and wishes' events too.
     emit_event(topic, f"child:{child.id}", child_id=child.id, **ids)
 

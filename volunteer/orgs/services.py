@@ -35,10 +35,8 @@ class NotAllowed(PermissionError):
 
 
 def _emit(topic, org):
-    try:
-        from ..events.services import emit
-    except ImportError:  # events arrive with the outbox; organisations work without them
-        return
+    from ..events.services import emit
+
     emit(topic, f"organisation:{org.id}", organisation_id=org.id)
 
 
