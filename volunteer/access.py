@@ -94,6 +94,16 @@ def child_in_scope(user, child) -> bool:
     return in_scope(user, child.town_code) or in_scope(user, child.district_code)
 
 
+def member_of(user, org_id: int | None) -> bool:
+    """Whether user belongs to the organisation (as member or admin)."""
+    return bool(org_id) and user.role in ORG_ROLES and user.organisation_id == org_id
+
+
+def admin_of(user, org_id: int | None) -> bool:
+    """Whether user is an admin of the organisation."""
+    return bool(org_id) and user.role == "org_admin" and user.organisation_id == org_id
+
+
 def roles_required(*roles):
     """View decorator: the logged-in user must have one of roles."""
     def decorator(view):

@@ -124,8 +124,7 @@ def take_as_team(org_admin_user, need_id: int, via: str = "web") -> Need:
 def team_need(user, need_id: int) -> Need:
     """A need taken by user's organisation (user is one of its members or its admin); else NeedNotFound."""
     need = db.session.get(Need, need_id) if isinstance(need_id, int) else None
-    if need is None or user.role not in access.ORG_ROLES or not user.organisation_id \
-            or need.team_org_id != user.organisation_id:
+    if need is None or not access.member_of(user, need.team_org_id):
         raise NeedNotFound(need_id)
     return need
 
@@ -141,7 +140,7 @@ def team_needs(user, org_id: int) -> list[dict]:
 
     Staff see any organisation's; organisation users only their own; anyone else nothing.
     """
-    if not (is_staff(user) or (user.role in access.ORG_ROLES and user.organisation_id == org_id)):
+    if not (is_staff(user) or access.member_of(user, org_id)):
         return []
     rows = db.session.scalars(select(Need).where(Need.team_org_id == org_id,
                                                  Need.status.in_(("assigned", "in_progress")))

@@ -98,15 +98,14 @@ def create_org(staff, data: dict, via: str = "web") -> Organisation:
 def get_org(user, org_id: int) -> Organisation:
     """An organisation user may open: staff any, organisation users their own; else OrgNotFound."""
     org = db.session.get(Organisation, org_id) if isinstance(org_id, int) else None
-    if org is None or not (_is_staff(user) or (
-            user.role in access.ORG_ROLES and user.organisation_id == org.id)):
+    if org is None or not (_is_staff(user) or access.member_of(user, org.id)):
         raise OrgNotFound(org_id)
     return org
 
 
 def may_manage(user, org) -> bool:
     """Staff, or the admin of this organisation, may add and remove its members."""
-    return _is_staff(user) or (user.role == "org_admin" and user.organisation_id == org.id)
+    return _is_staff(user) or access.admin_of(user, org.id)
 
 
 def _managed(actor, org_id) -> Organisation:
