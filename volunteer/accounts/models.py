@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, configure_mappers, joinedload, mapped_column, relationship
 
 from ..extensions import db, login_manager
 from ..types import UTCDateTime, utcnow
@@ -58,6 +58,17 @@ class User(UserMixin, db.Model):
         return ROLES.get(self.role, self.role)
 
 
+_load_options: list = []
+
+
 @login_manager.user_loader
 def _load_user(user_id):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if not user_id.isdigit():
+        return None
+    if not _load_options:
+        # The volunteer profile comes along (one query, not two): most pages read it. Built on first use:
+        # User.profile is a backref that exists only once the mappers are configured (a fresh worker
+        # process may load a user before any query has configured them).
+        configure_mappers()
+        _load_options.append(joinedload(User.profile))
+    return db.session.get(User, int(user_id), options=_load_options)

@@ -21,7 +21,7 @@ from datetime import date
 import numpy as np
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import and_, exists, literal, or_, select
+from sqlalchemy import Integer, and_, bindparam, exists, or_, select
 
 from .. import access
 from ..children.cards import age_band, pseudonym, town_name
@@ -185,27 +185,50 @@ def _has_slot(volunteer) -> bool:
                              .limit(1)) is not None
 
 
+# The volunteer's skills and whether they have a weekly slot, in one query built once.
+_FILTERS = (select(exists(select(AvailabilitySlot.id).where(AvailabilitySlot.user_id == bindparam("uid")))
+                   .label("has_slot"), VolunteerSkill.skill, VolunteerSkill.credential_status)
+            .select_from(VolunteerProfile)
+            .outerjoin(VolunteerSkill, VolunteerSkill.user_id == VolunteerProfile.user_id)
+            .where(VolunteerProfile.user_id == bindparam("uid")))
+
+
 def _volunteer_filters(volunteer, profile, skills_only: bool, available_only: bool) -> tuple[int | None, bool]:
     """(the skills mask to match on or None, whether the volunteer has a weekly slot), in one query.
 
     The mask is volunteer_mask(profile) (credential skills count only once verified); 0 with skills_only
-    but no profile, None without skills_only. has_slot is only looked up when available_only."""
+    but no profile, None without skills_only. has_slot matters only when available_only."""
     if profile is None:
         return (0 if skills_only else None), (_has_slot(volunteer) if available_only else False)
     if not skills_only:
         return None, (_has_slot(volunteer) if available_only else False)
-    has_slot = exists(select(AvailabilitySlot.id).where(AvailabilitySlot.user_id == volunteer.id)) if available_only \
-        else literal(False)
-    rows = db.session.execute(
-        select(has_slot.label("has_slot"), VolunteerSkill.skill, VolunteerSkill.credential_status)
-        .select_from(VolunteerProfile)
-        .outerjoin(VolunteerSkill, VolunteerSkill.user_id == VolunteerProfile.user_id)
-        .where(VolunteerProfile.user_id == profile.user_id)).all()
+    rows = db.session.execute(_FILTERS, {"uid": profile.user_id}).all()
     if not rows:  # the profile row is gone (never in practice): fall back to the ORM
         return volunteer_mask(profile), (_has_slot(volunteer) if available_only else False)
     mask = skills_mask(skill for _, skill, status in rows if skill is not None and skill in SKILL_BITS and (
         skill not in CREDENTIAL_SKILLS or status == "verified"))
     return mask, bool(rows[0][0])
+
+
+def _nearby_statement(with_skills: bool, with_window: bool):
+    """The near-me box query, built once per filter combination (a statement built per request costs more
+    than running it): need_point rows inside :min_lat..:max_lat × :min_lon..:max_lon."""
+    key = (with_skills, with_window)
+    stmt = _NEARBY.get(key)
+    if stmt is None:
+        conditions = [NeedPoint.lat.between(bindparam("min_lat"), bindparam("max_lat")),
+                      NeedPoint.lon.between(bindparam("min_lon"), bindparam("max_lon"))]
+        if with_skills:
+            # The same test as the engine: need.skills_mask & ~volunteer_mask == 0 (bits past ALL_SKILLS
+            # stand for skills outside the vocabulary, which nobody has); :outside is that complement.
+            conditions.append(NeedPoint.skills_mask.op("&")(bindparam("outside", type_=Integer)) == 0)
+        if with_window:
+            conditions.append(or_(NeedPoint.window_end.is_(None), NeedPoint.window_end >= bindparam("open_on")))
+        stmt = _NEARBY[key] = select(NeedPoint.need_id, NeedPoint.lat, NeedPoint.lon).where(and_(*conditions))
+    return stmt
+
+
+_NEARBY: dict = {}
 
 
 def nearby_ids(lat: float, lon: float, km: float, *, skills_mask: int | None = None,
@@ -216,14 +239,12 @@ def nearby_ids(lat: float, lon: float, km: float, *, skills_mask: int | None = N
     ended by that day (window_end empty or on/after it).
     """
     min_lat, max_lat, min_lon, max_lon = spatial.bounding_box(lat, lon, km)
-    conditions = [NeedPoint.lat.between(min_lat, max_lat), NeedPoint.lon.between(min_lon, max_lon)]
+    params = {"min_lat": min_lat, "max_lat": max_lat, "min_lon": min_lon, "max_lon": max_lon}
     if skills_mask is not None:
-        # The same test as the engine: need.skills_mask & ~volunteer_mask == 0 (bits past ALL_SKILLS
-        # stand for skills outside the vocabulary, which nobody has).
-        conditions.append(NeedPoint.skills_mask.op("&")(ALL_SKILLS & ~int(skills_mask) | ~ALL_SKILLS & 0x7FFFFFFF) == 0)
+        params["outside"] = ALL_SKILLS & ~int(skills_mask) | ~ALL_SKILLS & 0x7FFFFFFF
     if open_on is not None:
-        conditions.append(or_(NeedPoint.window_end.is_(None), NeedPoint.window_end >= open_on))
-    rows = db.session.execute(select(NeedPoint.need_id, NeedPoint.lat, NeedPoint.lon).where(and_(*conditions))).all()
+        params["open_on"] = open_on
+    rows = db.session.execute(_nearby_statement(skills_mask is not None, open_on is not None), params).all()
     if not rows:
         return []
     need_ids, lats, lons = zip(*rows)  # columns as plain tuples: numpy is slow on Row objects
@@ -268,22 +289,12 @@ def near_needs(volunteer, q: NearQuery, per_page: int = PER_PAGE, today: date | 
     if not chunk:
         return result
     ids = [i for i, _ in chunk]
-    # One joined query for the card's columns only (no ORM objects), one for the page's skills, one for
-    # this volunteer's offers. Needs no longer open are left out (as before).
-    rows = {row.id: row for row in db.session.execute(
-        select(Need.id, Need.child_id, Need.dimension, Need.service_type, Need.urgency, Need.rhythm,
-               Need.window_start, Need.window_end, Child.ref, Child.gender, Child.birth_date,
-               Child.town_code, Child.district_code, NeedPoint.lat, NeedPoint.lon)
-        .join(Child, Child.id == Need.child_id).join(NeedPoint, NeedPoint.need_id == Need.id)
-        .where(Need.id.in_(ids), Need.status == "open"))}
+    rows = {row.id: row for row in db.session.execute(_PAGE_ROWS, {"ids": ids, "volunteer_id": volunteer.id})}
     if not rows:
         return result
     skills: dict = {}
-    for need_id, skill in db.session.execute(select(NeedSkill.need_id, NeedSkill.skill)
-                                             .where(NeedSkill.need_id.in_(list(rows)))):
+    for need_id, skill in db.session.execute(_PAGE_SKILLS, {"ids": list(rows)}):
         skills.setdefault(need_id, []).append(skill)
-    offers = dict(db.session.execute(select(Offer.need_id, Offer.status).where(
-        Offer.volunteer_id == volunteer.id, Offer.need_id.in_(list(rows)))).all())
     towns: dict = {}
     for need_id, km in chunk:
         row = rows.get(need_id)
@@ -294,8 +305,21 @@ def near_needs(volunteer, q: NearQuery, per_page: int = PER_PAGE, today: date | 
                                "skills": sorted(skills.get(need_id, ())), "window_start": row.window_start,
                                "window_end": row.window_end, "status": "open"}, "need", "card")
         result.append({"need": card, "child": child_essentials(row, towns), "km": round_km(km),
-                       "lat": round(row.lat, 5), "lon": round(row.lon, 5), "offer": offers.get(need_id)})
+                       "lat": round(row.lat, 5), "lon": round(row.lon, 5), "offer": row.offer})
     return result
+
+
+# A results page's card columns in one joined query (no ORM objects), built once: the volunteer's own
+# offer comes along as a correlated subquery. Needs no longer open are left out.
+_PAGE_ROWS = (
+    select(Need.id, Need.child_id, Need.dimension, Need.service_type, Need.urgency, Need.rhythm,
+           Need.window_start, Need.window_end, Child.ref, Child.gender, Child.birth_date,
+           Child.town_code, Child.district_code, NeedPoint.lat, NeedPoint.lon,
+           select(Offer.status).where(Offer.need_id == Need.id, Offer.volunteer_id == bindparam("volunteer_id"))
+           .limit(1).scalar_subquery().label("offer"))
+    .join(Child, Child.id == Need.child_id).join(NeedPoint, NeedPoint.need_id == Need.id)
+    .where(Need.id.in_(bindparam("ids", expanding=True)), Need.status == "open"))
+_PAGE_SKILLS = select(NeedSkill.need_id, NeedSkill.skill).where(NeedSkill.need_id.in_(bindparam("ids", expanding=True)))
 
 
 def child_essentials(child, towns: dict | None = None) -> dict:

@@ -50,12 +50,13 @@ def near():
     the map and the list, replacing the results; a later page: only its items, appended).
     """
     error, field = None, None
+    user = current_user._get_current_object()  # the model itself: every attribute through the proxy costs
     try:
-        q = nearme.parse_query(current_user, request.args)
+        q = nearme.parse_query(user, request.args)
     except nearme.NearInputError as exc:
         error, field = exc.message, exc.field
         q = nearme.form_only(request.args)
-    results = nearme.near_needs(current_user, q) if error is None else nearme.NearPage()
+    results = nearme.near_needs(user, q) if error is None else nearme.NearPage()
     context = dict(q=q, results=results, error=error, error_field=field, append=_htmx() and q.page > 1,
                    labels=nearme.card_labels(), offer_form=_offer_form() if results else None, **_map_config())
     status = 422 if error else 200

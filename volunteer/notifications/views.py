@@ -1,5 +1,5 @@
 """Inbox pages."""
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, g, render_template, request
 from flask_login import current_user, login_required
 
 from . import services
@@ -7,11 +7,17 @@ from . import services
 bp = Blueprint("notifications", __name__, url_prefix="/inbox")
 
 
+def _unread_count() -> int:
+    """The signed-in user's unread messages, counted once a request and only where a page shows it."""
+    if "unread_count" not in g:
+        g.unread_count = services.unread_count(current_user.id) if current_user.is_authenticated else 0
+    return g.unread_count
+
+
 @bp.app_context_processor
 def _unread():
-    if current_user and current_user.is_authenticated:
-        return {"unread_count": services.unread_count(current_user.id)}
-    return {}
+    # A function, not a number: fragments (most htmx answers) never show the badge, so never pay the query.
+    return {"unread_count": _unread_count}
 
 
 @bp.get("/")
