@@ -34,9 +34,17 @@ def snap(lat: float | None, lon: float | None) -> tuple[float | None, float | No
             round((math.floor(lon / GRID_LON) + 0.5) * GRID_LON, 5))
 
 
-def pseudonym(ref: str) -> str:
-    """A stable pseudonym built from the random public reference."""
-    return _("Child %(code)s", code=ref[:4].upper())
+def pseudonym(ref: str, template: str | None = None) -> str:
+    """A stable pseudonym built from the random public reference; template: pseudonym_template(), for
+    many pseudonyms in one request."""
+    if template is None:
+        return _("Child %(code)s", code=ref[:4].upper())
+    return template % {"code": ref[:4].upper()}
+
+
+def pseudonym_template() -> str:
+    """The translated pseudonym pattern, to translate once for a page of pseudonyms."""
+    return _("Child %(code)s", code="%(code)s")
 
 
 def town_name(code: str | None) -> str:

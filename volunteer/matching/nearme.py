@@ -21,10 +21,10 @@ from datetime import date
 import numpy as np
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import Integer, and_, bindparam, exists, or_, select
+from sqlalchemy import Integer, and_, bindparam, exists, func, or_, select
 
 from .. import access
-from ..children.cards import age_band, pseudonym, town_name
+from ..children.cards import age_band, pseudonym, pseudonym_template, town_name
 from ..children.models import GENDERS, Child
 from ..extensions import db
 from ..geo import services as geo
@@ -292,9 +292,6 @@ def near_needs(volunteer, q: NearQuery, per_page: int = PER_PAGE, today: date | 
     rows = {row.id: row for row in db.session.execute(_PAGE_ROWS, {"ids": ids, "volunteer_id": volunteer.id})}
     if not rows:
         return result
-    skills: dict = {}
-    for need_id, skill in db.session.execute(_PAGE_SKILLS, {"ids": list(rows)}):
-        skills.setdefault(need_id, []).append(skill)
     towns: dict = {}
     for need_id, km in chunk:
         row = rows.get(need_id)
@@ -302,35 +299,39 @@ def near_needs(volunteer, q: NearQuery, per_page: int = PER_PAGE, today: date | 
             continue
         card = access.project({"id": row.id, "child_ref": row.ref, "dimension": row.dimension,
                                "service_type": row.service_type, "urgency": row.urgency, "rhythm": row.rhythm,
-                               "skills": sorted(skills.get(need_id, ())), "window_start": row.window_start,
+                               "skills": sorted(row.skills.split(",")) if row.skills else [], "window_start": row.window_start,
                                "window_end": row.window_end, "status": "open"}, "need", "card")
         result.append({"need": card, "child": child_essentials(row, towns), "km": round_km(km),
                        "lat": round(row.lat, 5), "lon": round(row.lon, 5), "offer": row.offer})
     return result
 
 
-# A results page's card columns in one joined query (no ORM objects), built once: the volunteer's own
-# offer comes along as a correlated subquery. Needs no longer open are left out.
+# A results page's card columns in one joined query (no ORM objects), built once: the need's skills (codes
+# joined by commas) and the volunteer's own offer come along as correlated subqueries. Needs no longer
+# open are left out.
 _PAGE_ROWS = (
     select(Need.id, Need.child_id, Need.dimension, Need.service_type, Need.urgency, Need.rhythm,
            Need.window_start, Need.window_end, Child.ref, Child.gender, Child.birth_date,
            Child.town_code, Child.district_code, NeedPoint.lat, NeedPoint.lon,
            select(Offer.status).where(Offer.need_id == Need.id, Offer.volunteer_id == bindparam("volunteer_id"))
-           .limit(1).scalar_subquery().label("offer"))
+           .limit(1).scalar_subquery().label("offer"),
+           select(func.aggregate_strings(NeedSkill.skill, ",")).where(NeedSkill.need_id == Need.id)
+           .scalar_subquery().label("skills"))
     .join(Child, Child.id == Need.child_id).join(NeedPoint, NeedPoint.need_id == Need.id)
     .where(Need.id.in_(bindparam("ids", expanding=True)), Need.status == "open"))
-_PAGE_SKILLS = select(NeedSkill.need_id, NeedSkill.skill).where(NeedSkill.need_id.in_(bindparam("ids", expanding=True)))
 
 
-def child_essentials(child, towns: dict | None = None) -> dict:
+def child_essentials(child, cache: dict | None = None) -> dict:
     """The privacy-card essentials a result shows: pseudonym, age band, gender, town (no name, no point).
-    towns: a dict to cache town names in across one page."""
-    towns = {} if towns is None else towns
+    cache: a dict to keep town names and the pseudonym pattern in across one page."""
+    cache = {} if cache is None else cache
     key = (child.town_code, child.district_code)
-    if key not in towns:
-        towns[key] = town_name(child.town_code) or town_name(child.district_code)
-    return {"ref": child.ref, "pseudonym": pseudonym(child.ref), "age_band": age_band(child.birth_date),
-            "gender": child.gender, "town_name": towns[key]}
+    if key not in cache:
+        cache[key] = town_name(child.town_code) or town_name(child.district_code)
+    if "pseudonym" not in cache:
+        cache["pseudonym"] = pseudonym_template()
+    return {"ref": child.ref, "pseudonym": pseudonym(child.ref, cache["pseudonym"]),
+            "age_band": age_band(child.birth_date), "gender": child.gender, "town_name": cache[key]}
 
 
 # The words a results page repeats on every card, translated once per locale (not ~120 gettext calls a
