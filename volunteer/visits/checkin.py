@@ -66,7 +66,7 @@ def _check_time(visit, now) -> None:
 
 
 def _far_text(metres: float) -> str:
-    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{int(round(metres, -1))} m"
+    return f"{metres / 1000:.1f} km" if metres >= 995 else f"{int(round(metres, -1))} m"
 
 
 def check_in(user, visit_id, lat, lon, accuracy=None, via="web"):
