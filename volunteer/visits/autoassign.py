@@ -1,6 +1,6 @@
 """Auto-assignment: the solver's problem from the database, a proposal kept with its job, confirmation.
 
-    needs_for(coordinator, town_code=None, service_types=(), need_ids=None) -> [Need]  # in scope, plannable
+    needs_for(coordinator, town_code=None, service_types=(), need_ids=None, rhythm=None) -> [Need]
     start(coordinator, need_ids, max_km=15) -> JobRecord          # the job jobs.autoassign.propose
     propose(coordinator_id, need_ids, max_km, report=None) -> dict  # run by the job: a JSON-safe proposal
     confirm(coordinator, rq_id, drop=(), changes=None) -> dict      # offers the kept visits (assign_visit)
@@ -63,9 +63,9 @@ def _check_staff(user) -> None:
         raise NotAllowed(_l("Only a coordinator can run auto-assignment."))
 
 
-def needs_for(coordinator, town_code=None, service_types=(), need_ids=None) -> list:
+def needs_for(coordinator, town_code=None, service_types=(), need_ids=None, rhythm=None) -> list:
     """Open needs without a live visit, of children in the coordinator's scope: all of a town (or the
-    whole scope) of the given service types, or exactly need_ids. Sorted by id."""
+    whole scope) of the given service types and rhythm, or exactly need_ids. Sorted by id."""
     _check_staff(coordinator)
     q = (select(Need).join(Child, Child.id == Need.child_id).options(contains_eager(Need.child))
          .where(Need.status == "open"))
@@ -75,6 +75,8 @@ def needs_for(coordinator, town_code=None, service_types=(), need_ids=None) -> l
         q = q.where(Child.town_code == town_code)
     if service_types:
         q = q.where(Need.service_type.in_(list(service_types)))
+    if rhythm:
+        q = q.where(Need.rhythm == rhythm)
     live = select(Visit.need_id).where(Visit.status.in_(ACTIVE_STATUSES))
     q = q.where(Need.id.not_in(live)).order_by(Need.id).limit(MAX_NEEDS)
     return [n for n in db.session.scalars(q) if access.child_in_scope(coordinator, n.child)]
