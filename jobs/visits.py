@@ -19,11 +19,14 @@ POLICIES = {
 
 
 def notify_offer(visit_id: int) -> int:
-    """Tell the offered volunteers (or the team's admins) about a visit still on offer."""
+    """Tell the offered volunteers (or the team's admins) about a visit still on offer; helpers planned
+    straight in (their own near-me offer was accepted) hear that the visit is planned."""
     visit = db.session.get(Visit, visit_id)
-    if visit is None or visit.status != "offered":
+    if visit is None:
         return 0
-    return notices.offer(visit)
+    if visit.status == "accepted":
+        return notices.planned(visit)
+    return notices.offer(visit) if visit.status == "offered" else 0
 
 
 def notify_coordinators(visit_id: int, event: str) -> int:

@@ -131,3 +131,32 @@ def get_for(rq_id: str, user) -> JobRecord | None:
     if rec.owner_id == user.id or user.is_staff:
         return rec
     return None
+
+
+def _subject_in_scope(user, subject: str) -> bool:
+    """Whether a job's subject ("child:12") lies in a staff user's scope (jobs about no child: yes)."""
+    kind, _sep, ident = (subject or "").partition(":")
+    if kind != "child" or not ident.isdigit():
+        return True
+    from .. import access
+    from ..children.models import Child
+
+    child = db.session.get(Child, int(ident))
+    return child is None or access.child_in_scope(user, child)
+
+
+def failed_for(user, limit: int = 100) -> list[JobRecord]:
+    """Failed jobs a coordinator may see (their own, or about children in their scope), newest first."""
+    rows = db.session.scalars(select(JobRecord).where(JobRecord.status == "failed")
+                              .order_by(JobRecord.id.desc()).limit(limit * 3)).all()
+    return [r for r in rows if r.owner_id == user.id or _subject_in_scope(user, r.subject)][:limit]
+
+
+def retry(rec: JobRecord) -> JobRecord:
+    """Run a failed job again as a new run (jobs are idempotent); the failed row is marked retried."""
+    again = record(rec.func, *json.loads(rec.args), kind=rec.kind, queue=rec.queue, owner_id=rec.owner_id,
+                   subject=rec.subject)
+    rec.status = "retried"
+    db.session.commit()
+    dispatch(again)
+    return again

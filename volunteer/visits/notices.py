@@ -49,6 +49,19 @@ def offer(visit) -> int:
     return sent
 
 
+def planned(visit) -> int:
+    """Tell helpers whose own offer led to the visit that it is planned."""
+    sent = 0
+    for a in visit.assignees:
+        if a.status != "accepted":
+            continue
+        with force_locale(_lang(a.user)):
+            title = _("Visit planned: %(service)s for %(child)s on %(when)s", **_what(visit))
+            body = _("Thank you for offering to help. The details are on your visits page.")
+        sent += send(a.user_id, "visit", f"visit:{visit.id}:planned", title, body)
+    return sent
+
+
 def reminder(visit, hours: int) -> int:
     """Remind each helper who accepted the visit, hours before it."""
     sent = 0

@@ -21,6 +21,7 @@ from ..audit import services as audit
 from ..children.models import AccessGrant
 from ..children.validation import InvalidInput
 from ..extensions import db
+from ..matching.models import Offer
 from ..needs.models import Need
 from ..needs.rules import NeedNotFound, NotAllowed, emit, is_staff
 from ..orgs.models import Organisation
@@ -168,13 +169,25 @@ def assign_visit(coordinator, need_id, starts_at, ends_at, volunteer_ids=(), org
     """
     need, users, org = validate(coordinator, need_id, starts_at, ends_at, volunteer_ids, org_id)
     now = utcnow()
+    # A volunteer whose own "near me" offer for this need a coordinator accepted has already said yes.
+    volunteered = set(db.session.scalars(select(Offer.volunteer_id).where(
+        Offer.need_id == need.id, Offer.status == "accepted", Offer.volunteer_id.in_([u.id for u in users]))))
+    if volunteered:
+        source = "offer"
     visit = Visit(need_id=need.id, child_id=need.child_id, starts_at=starts_at, ends_at=ends_at,
                   status="offered", source=source if source in ("manual", "auto", "offer") else "manual",
                   org_id=org.id if org else None, created_by_id=coordinator.id)
     expires = visit.offer_expires_at = _offer_expiry(now, starts_at)
     for user in users:
-        visit.assignees.append(VisitAssignee(user_id=user.id, status="offered", offered_at=now, expires_at=expires))
+        yes = user.id in volunteered
+        visit.assignees.append(VisitAssignee(user_id=user.id, status="accepted" if yes else "offered", offered_at=now,
+                                             expires_at=None if yes else expires, responded_at=now if yes else None))
     db.session.add(visit)
+    if users and all(a.status == "accepted" for a in visit.assignees):
+        visit.status, visit.offer_expires_at = "accepted", None
+        db.session.flush()
+        for a in visit.assignees:
+            _grant(visit, a.user_id)
     if need.status == "open":
         need.status = "assigned"
     emit("need.updated", need.child, need_id=need.id)
@@ -182,10 +195,16 @@ def assign_visit(coordinator, need_id, starts_at, ends_at, volunteer_ids=(), org
     audit.log(coordinator, "update", "need", need.id, reason=f"visit:{visit.id}", via=via, commit=False)
     rec = tasks.record("jobs.visits.notify_offer", visit.id, kind="notify", queue="notifications",
                        subject=f"child:{need.child_id}")
-    expiry = tasks.record("jobs.visits.expire_offers", kind="visit_expiry", queue="default")
+    expiry = tasks.record("jobs.visits.expire_offers", kind="visit_expiry", queue="default") \
+        if visit.status == "offered" else None
     db.session.commit()
     tasks.dispatch(rec)
-    tasks.dispatch(expiry, at=expires)
+    if expiry is not None:
+        tasks.dispatch(expiry, at=expires)
+    else:
+        from .reminders import schedule_reminders
+
+        schedule_reminders(visit)
     return visit
 
 
