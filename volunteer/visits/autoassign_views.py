@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import access
 from ..access import staff_required
@@ -155,7 +156,9 @@ def _result_context(rec, proposal, confirmed, errors) -> dict:
     if not proposal:
         return ctx
     need_ids = [i["need"] for i in proposal["items"]] + [u["need"] for u in proposal["unassigned"]]
-    needs = {n.id: n for n in db.session.scalars(select(Need).where(Need.id.in_(need_ids)))} if need_ids else {}
+    needs = {n.id: n for n in db.session.scalars(select(Need).where(Need.id.in_(need_ids))
+                                                 .options(selectinload(Need.child), selectinload(Need.skills)))} \
+        if need_ids else {}
     user_ids = {v for i in proposal["items"] for v in i["volunteers"] + i["alternatives"]}
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()) if user_ids else {}
     org_ids = {i["org"] for i in proposal["items"] if i["org"]}
