@@ -83,6 +83,15 @@ def test_home_visit_goes_to_two_volunteers_sharing_a_slot_or_to_a_team():
     assert got[1].helpers == (103,) and got[1].team
 
 
+def test_the_second_adult_shares_a_free_slot_with_the_first_even_if_farther():
+    mon, tue = slot_bit(0, "am"), slot_bit(1, "am")
+    t = tasks_at([east(0)], pair=[True])
+    h = helpers_at([east(1), east(2), east(5)], slots=[mon, tue, mon])
+    res = solve(t, h)
+    assert [sorted(a.helpers) for a in res.assignments] == [[100, 102]]
+    assert res.assignments[0].slots == mon
+
+
 def test_a_single_volunteer_never_makes_a_home_visit_alone():
     t = tasks_at([east(0)], pair=[True])
     h = helpers_at([east(1), east(2)], slots=[slot_bit(0, "am"), slot_bit(3, "eve")], capacity=[5, 5])
@@ -174,7 +183,10 @@ def test_single_tasks_match_the_brute_force_optimum(problem):
 @given(problems(max_tasks=8, max_helpers=6, pairs=True))
 def test_no_proposal_ever_breaks_a_hard_constraint(problem):
     tasks, helpers, s, continuity = problem
-    res = solve(tasks, helpers, s, continuity)
+    check_hard_constraints(tasks, helpers, s, solve(tasks, helpers, s, continuity))
+
+
+def check_hard_constraints(tasks, helpers, s, res):
     by_id = {int(h): j for j, h in enumerate(helpers.ids)}
     load = np.zeros(len(helpers), int)
     seen = [a.task for a in res.assignments] + [u.task for u in res.unassigned]
@@ -196,3 +208,22 @@ def test_no_proposal_ever_breaks_a_hard_constraint(problem):
             load[j] += 1
         assert shared != 0 and shared == a.slots
     assert (load <= helpers.capacity).all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems(max_tasks=6, max_helpers=5))
+def test_with_one_candidate_per_task_widening_still_assigns_as_many_as_possible(problem):
+    # k=1: the nearest-candidate step alone often leaves feasible work out; widening and the dense
+    # fallback must still reach the largest number of tasks assigned.
+    tasks, helpers, s, continuity = problem
+    narrow = Settings(max_km=s.max_km, continuity_km=s.continuity_km, k=1)
+    res = solve(tasks, helpers, narrow, continuity)
+    assert len(res.assignments) == brute_force(tasks, helpers, narrow, continuity)[0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems(max_tasks=8, max_helpers=6, pairs=True))
+def test_with_one_candidate_per_task_no_hard_constraint_breaks_either(problem):
+    tasks, helpers, s, continuity = problem
+    narrow = Settings(max_km=s.max_km, continuity_km=s.continuity_km, two_adults=s.two_adults, k=1)
+    check_hard_constraints(tasks, helpers, narrow, solve(tasks, helpers, narrow, continuity))
