@@ -91,3 +91,34 @@ def test_reminders_are_scheduled_and_sent_by_the_real_scheduler_once(team, run_w
         assert _notes(v.id, f"visit:{visit.id}:remind:2") == 1
     finally:
         app.config.pop("VISIT_REMINDERS_HOURS")
+
+
+def test_the_offer_job_run_twice_sends_one_inbox_message_and_one_sms(team, run_worker):
+    from volunteer.notifications import backends, channels
+    from volunteer.notifications.models import Delivery
+    from volunteer.tasks import services as tasks
+
+    v = team["vols"][0]
+    channels.choose(v, sms=True, email=False)
+    visit = services.assign_visit(team["coord"], team["tutoring"].id, *window(30), [v.id])
+    backends.SENT.clear()
+    tasks.enqueue("jobs.visits.notify_offer", visit.id, kind="notify", queue="notifications")
+    run_worker()  # the job assign_visit queued and the second one
+    assert _notes(v.id, f"visit:{visit.id}:offer") == 1
+    assert [s[1] for s in backends.SENT] == [v.phone]
+    assert db.session.scalar(select(func.count(Delivery.id))) == 1
+
+
+def test_the_sweep_job_run_twice_alerts_an_overdue_visit_once_and_schedules_itself(team, run_worker, app):
+    from volunteer.tasks import get_queue
+
+    visit = _accepted(team)
+    visit.starts_at, visit.ends_at = utcnow() - timedelta(hours=5), utcnow() - timedelta(hours=4)
+    db.session.commit()
+    reminders.start_sweep()
+    assert reminders.start_sweep() is False  # already queued
+    run_worker()
+    get_queue("default").enqueue("jobs.visits.sweep")
+    run_worker()
+    assert _notes(team["coord"].id, f"visit:{visit.id}:overdue") == 1
+    assert app.extensions["redis"].zscore(get_queue("default").scheduled_job_registry.key, reminders.SWEEP_ID)
