@@ -173,10 +173,18 @@ def _busy(helper_ids, first, last) -> set:
 
 def _schedule(assignments, windows, first, last) -> tuple[list, list]:
     """The earliest day and period in each need's window that every helper has free (weekly slot, no
-    other visit then); assignments with none go to the second list."""
+    other visit then), the visits with the fewest possible times first; those with none go to the
+    second list."""
     busy = _busy({h for a in assignments for h in a.helpers}, first, last)
     items, late = [], []
-    for a in assignments:
+
+    def options(a):
+        a_first, a_last = windows[a.task]
+        days = [(a_first + timedelta(days=i)).weekday() for i in range(min(7, (a_last - a_first).days + 1))]
+        weeks = ((a_last - a_first).days + 7) // 7
+        return sum(bin(a.slots >> (3 * d) & 7).count("1") for d in days) * weeks, a.task
+
+    for a in sorted(assignments, key=options):
         a_first, a_last = windows[a.task]
         found = None
         day = a_first
@@ -198,6 +206,7 @@ def _schedule(assignments, windows, first, last) -> tuple[list, list]:
                       "continuity": a.continuity, "slot": found[0].weekday() * 3 + solver.PERIODS.index(found[1]),
                       "starts_at": start.astimezone(utcnow().tzinfo).isoformat(),
                       "ends_at": end.astimezone(utcnow().tzinfo).isoformat(), "alternatives": []})
+    items.sort(key=lambda i: i["need"])
     return items, late
 
 

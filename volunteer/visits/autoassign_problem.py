@@ -101,7 +101,10 @@ def helpers(first, last) -> solver.Helpers:
         if r.role != "volunteer" or not r.completed or r.lat is None or r.lon is None:
             continue
         ids.append(r.id), lat.append(r.lat), lon.append(r.lon), sk.append(skills.get(r.id, 0))
-        sl.append(slots.get(r.id, 0)), cap.append(max(0, (r.max_visits_per_month or 0) - per_user.get(r.id, 0)))
+        # No more visits than free slot times in the period (a weekly slot occurs once a week).
+        times = bin(slots.get(r.id, 0)).count("1") * (((last - first).days + 7) // 7)
+        left = min((r.max_visits_per_month or 0) - per_user.get(r.id, 0), times)
+        sl.append(slots.get(r.id, 0)), cap.append(max(0, left))
         team.append(False), reach.append(float(r.radius_km or 0))
     admins = set(db.session.scalars(select(User.organisation_id).where(User.role == "org_admin",
                                                                        User.active.is_(True))))
