@@ -44,6 +44,12 @@ def town(app, make_user, make_child):
     return {"coord": coord, "child": child, "tutoring": tutoring, "home": home, "vols": vols, "far": far}
 
 
+def _redis_ttl(rq_id):
+    from flask import current_app
+
+    return current_app.extensions["redis"].ttl(f"rq:job:{rq_id}")
+
+
 def run(town, run_worker, **kw):
     rec = autoassign.start(town["coord"], [town["tutoring"].id, town["home"].id], **kw)
     assert run_worker() >= 1
@@ -53,6 +59,8 @@ def run(town, run_worker, **kw):
 def test_the_job_proposes_a_pair_for_the_home_visit_and_one_volunteer_for_tutoring(town, run_worker):
     (rec, proposal, confirmed, errors), _ = run(town, run_worker)
     assert rec.status == "finished" and rec.progress == 100
+    # the finished job, and so its proposal, is kept for days (RQ's default would drop it in minutes)
+    assert _redis_ttl(rec.rq_id) > 86400
     items = {i["need"]: i for i in proposal["items"]}
     v = [u.id for u in town["vols"]]
     assert len(items[town["home"].id]["volunteers"]) == 2

@@ -33,6 +33,13 @@ def test_a_coordinator_runs_auto_assign_for_a_town_and_confirms(town, client, lo
     assert html.count("Offer sent") == 2 and "autoassign-send" not in html
 
 
+def test_an_empty_filter_lists_every_open_need_of_the_area(town, client, login):  # noqa: F811
+    login(town["coord"])
+    assert "autoassign-form" not in client.get("/visits/auto").get_data(as_text=True)
+    html = client.get("/visits/auto?town=&service=&rhythm=").get_data(as_text=True)
+    assert f'value="{town["tutoring"].id}"' in html and f'value="{town["home"].id}"' in html
+
+
 def test_bad_input_gets_the_form_again_with_a_message(town, client, login):  # noqa: F811
     login(town["coord"])
     resp = client.post("/visits/auto", data={"town": SHAZIKOU, "scope": "all", "max_km": "500"}, headers=EN)

@@ -74,7 +74,8 @@ def autoassign_start():
     form = request.form if request.method == "POST" else request.args
     f = _filters(form)
     errors = {}
-    needs = _needs(f) if (f["town"] or f["service"] or f["rhythm"] or request.method == "POST") else []
+    searched = request.method == "POST" or any(k in form for k in ("town", "service", "rhythm"))
+    needs = _needs(f) if searched else []
     if request.method == "POST":
         ids = [n.id for n in needs] if form.get("scope") == "all" else \
             [int(v) for v in form.getlist("need") if str(v).isdigit()]
@@ -90,6 +91,7 @@ def autoassign_start():
             return redirect(url)
     rows = [_need_row(n) for n in needs[:SHOWN]]
     return render_template("visits/autoassign.html", f=f, form=form, rows=rows, total=len(needs), shown=SHOWN,
+                           searched=searched,
                            errors=errors, services=SERVICE_TYPES, rhythms=RHYTHMS,
                            max_km=form.get("max_km", autoassign.DEFAULT_KM)), 422 if errors else 200
 
