@@ -1,5 +1,8 @@
 """Browser test of auto-assignment: a 崂山 coordinator picks a town's open needs, starts auto-assign,
 watches the live progress bar, reads the proposal (a reason per pair) and confirms: the offers go out."""
+import os
+from pathlib import Path
+
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -20,6 +23,7 @@ def log_in(page, base, user):
 
 HOME = (36.1102, 120.4622)  # the child's home, 沙子口街道, 崂山区
 SHAZIKOU = "370212002"
+SHOTS = os.environ.get("HUHANG_SHOTS")  # a directory: keep screenshots of the pages for a visual check
 
 
 def _volunteer(make_user, name, km_north):
@@ -59,6 +63,8 @@ def test_coordinator_runs_auto_assign_for_a_town_watches_progress_and_confirms(
 
     # The live progress bar shows while the job waits and runs; nothing is offered yet.
     expect(page.locator("#autoassign-result .job-status progress")).to_be_visible()
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "autoassign-progress.png"), full_page=True)
     assert db.session.scalar(select(Visit.id)) is None
     assert run_worker() >= 1
     summary = page.locator("#autoassign-summary")
@@ -71,6 +77,8 @@ def test_coordinator_runs_auto_assign_for_a_town_watches_progress_and_confirms(
     expect(pair.locator("p.muted")).to_contain_text("公里")
     expect(page.locator(f'#autoassign-items > li[data-need="{tutoring.id}"] select')).to_have_count(1)
 
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "autoassign-proposal.png"), full_page=True)
     page.locator("#autoassign-send").click()
     expect(page.locator(".flash-success")).to_be_visible()
     expect(page.locator("#autoassign-items .badge-ok")).to_have_count(2)
