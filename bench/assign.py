@@ -101,7 +101,7 @@ def qingdao_data(seed=SEED):
     from volunteer.demo.places import DISTRICT_WEIGHTS
     from volunteer.geo.services import random_point_in_district
     from volunteer.matching.points import SKILL_BITS
-    from volunteer.visits.autoassign import PAIR_TYPES
+    from volunteer.visits.models import HOME_SERVICE_TYPES
 
     rnd = random.Random(seed)
     codes, weights = list(DISTRICT_WEIGHTS), list(DISTRICT_WEIGHTS.values())
@@ -113,7 +113,7 @@ def qingdao_data(seed=SEED):
     tp = [place() for _ in range(n_tasks)]
     kinds = rnd.choices(NEED_KINDS, NEED_WEIGHTS, k=n_tasks)
     t_skills = [sum(SKILL_BITS[s] for s in k[2]) for k in kinds]
-    t_pair = [k[0] in PAIR_TYPES for k in kinds]
+    t_pair = [k[0] in HOME_SERVICE_TYPES for k in kinds]
     # A month's window holds every weekday; a tenth of the needs want weekends or evenings only.
     weekend = sum(1 << (d * 3 + p) for d in (5, 6) for p in range(3))
     evenings = sum(1 << (d * 3 + 2) for d in range(7))
