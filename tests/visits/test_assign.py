@@ -131,3 +131,32 @@ def test_an_organisation_team_visit_is_answered_by_its_admin(team, make_org, mak
         services.respond(member, visit.id, True)
     services.respond(admin, visit.id, True)
     assert visit.status == "accepted"
+
+
+def test_cancelling_revokes_access_and_reopens_the_need(team):
+    from volunteer.children.models import AccessGrant
+
+    v0 = team["vols"][0]
+    visit = services.assign_visit(team["coord"], team["tutoring"].id, *window(), [v0.id])
+    services.respond(v0, visit.id, True)
+    services.cancel(team["coord"], visit.id)
+    assert visit.status == "cancelled"
+    assert db.session.scalar(select(func.count(AccessGrant.id)).where(AccessGrant.reason == f"visit:{visit.id}")) == 0
+    assert db.session.get(Need, team["tutoring"].id).status == "open"
+    other = services.assign_visit(team["coord"], team["tutoring"].id, *window(), [v0.id])
+    with pytest.raises(NotAllowed):
+        services.cancel(v0, other.id)
+
+
+def test_an_organisation_member_checks_in_for_the_team(team, make_org, make_user):
+    from volunteer.visits import checkin
+
+    from .conftest import HOME
+
+    org = make_org()
+    admin = make_user(role="org_admin", organisation_id=org.id)
+    member = make_user(role="org_member", organisation_id=org.id)
+    visit = services.assign_visit(team["coord"], team["home"].id, *window(0.2), org_id=org.id)
+    services.respond(admin, visit.id, True)
+    checkin.check_in(member, visit.id, *HOME)
+    assert visit.status == "checked_in" and {a.user_id for a in visit.assignees} == {admin.id, member.id}

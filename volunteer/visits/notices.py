@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
+from .. import access
 from ..accounts.models import User
 from ..children.cards import pseudonym
 from ..extensions import db
@@ -107,10 +108,12 @@ def coordinators(visit, event: str) -> int:
     return sent
 
 
-def no_contact(child, days: int, since_key: str) -> int:
-    """Tell the child's coordinators that nobody visited the child for days."""
+def no_contact(child, days: int, since_key: str, staff=None) -> int:
+    """Tell the child's coordinators (from staff, all active coordinators, when given) that nobody visited
+    the child for days."""
     sent = 0
-    for user in coordinators_for(child):
+    users = coordinators_for(child) if staff is None else [u for u in staff if access.child_in_scope(u, child)]
+    for user in users:
         with force_locale(_lang(user)):
             title = _("No contact for %(days)s days: %(child)s", days=days, child=pseudonym(child.ref))
             body = _("Nobody has visited this child for %(days)s days. Plan a visit.", days=days)

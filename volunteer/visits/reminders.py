@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, or_, select
 
+from ..accounts.models import User
 from ..children.models import Child
 from ..extensions import db
 from ..tasks import services as tasks
@@ -84,13 +85,15 @@ def no_contact(now=None) -> int:
     oldest = now - timedelta(days=shortest)
     children = db.session.scalars(select(Child).where(or_(Child.created_at <= oldest, Child.id.in_(
         [cid for cid, at in last.items() if at and at <= oldest])))).all()
+    staff = db.session.scalars(select(User).where(User.role == "coordinator", User.active.is_(True))
+                               .order_by(User.id)).all()
     sent = 0
     for child in children:
         since = last.get(child.id) or child.created_at
         days = no_contact_days(child.category)
         if since is None or now - since < timedelta(days=days):
             continue
-        sent += notices.no_contact(child, days, since.strftime("%Y%m%d"))
+        sent += notices.no_contact(child, days, since.strftime("%Y%m%d"), staff)
     return sent
 
 
