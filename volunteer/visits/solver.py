@@ -10,14 +10,16 @@ default): a task marked pair is made by two adults, an organisation team (counts
 volunteers who share a free slot inside the task's window; both hold the skills.
 Soft cost: a helper who visited the task's child before costs continuity_km less.
 
-Method: each round matches tasks to capacity slots (a helper of capacity c is c columns) on the k
+Method: each step matches tasks to capacity slots (a helper of capacity c is c columns) on the k
 nearest feasible helpers per task (KD-tree on 3-D unit vectors), with scipy's sparse assignment solver
 (min_weight_full_bipartite_matching); every row also has its own "unassigned" column of prohibitive
 cost, so the solver first assigns as many tasks as possible, then minimises distance. Tasks left out
-while a feasible helper exists get every feasible helper in range; if some are still left out and the
-problem is small enough, scipy.optimize.linear_sum_assignment solves it densely. Pairs: leads first
-(with every other task), then second adults for the volunteer-led pair tasks on the capacity left; a
-task whose lead finds no partner frees the lead and tries another lead next round (at most ROUNDS).
+that can reach a helper with capacity to spare get every feasible helper in range and the step is
+solved again; if some are still left out and the problem is small enough (settings.dense_cells),
+scipy.optimize.linear_sum_assignment solves it densely. Pair tasks go first: leads (on half of each
+volunteer's capacity left, so second adults are not starved), then second adults on the capacity left;
+a task whose lead finds no partner frees the lead, bans it for that task and tries again (at most
+ROUNDS). Then single tasks, and pair tasks still open to teams only, on what is left.
 """
 from dataclasses import dataclass, field
 

@@ -89,30 +89,51 @@ class Problem:
     # --- candidate edges ----------------------------------------------------------------------------
     def edges(self, rows: Rows):
         """The k nearest feasible helpers of each row (+ helpers who visited its child before): (row,
-        helper, km). The KD-tree query widens for rows that found fewer while more were in range."""
-        k, n = self.s.k, len(rows)
+        helper, km). Rows are grouped by required skills and mode, each group queried on a KD-tree of
+        only the helpers who could take it; the query widens for rows that found fewer while more
+        helpers were in range (a row's edges come from its last, widest query only)."""
         parts = []
-        todo, kq = np.arange(n), max(2 * k, 32)
-        while len(todo) and self.tree is not None:
-            kq = min(kq, len(self.hidx))
-            d, i = self.tree.query(self.tx[rows.task[todo]], k=kq, distance_upper_bound=self.bound)
-            d, i = d.reshape(len(todo), kq), i.reshape(len(todo), kq)
-            seen = np.isfinite(d)
-            r, c = np.nonzero(seen)
-            rr, h, km = todo[r], self.hidx[i[r, c]], chord_to_km(d[r, c])
-            ok = self.feasible(rows, rr, h, km)
-            rr, h, km = rr[ok], h[ok], km[ok]  # already sorted by row, then distance
-            first = np.searchsorted(rr, rr, side="left")
-            keep = (np.arange(len(rr)) - first) < k
-            parts.append((rr[keep], h[keep], km[keep]))
-            found = np.bincount(rr[keep], minlength=n)[todo]
-            more = (found < k) & (seen.sum(axis=1) >= kq)
-            if kq >= len(self.hidx):
-                break
-            todo, kq = todo[more], kq * 4
+        if self.tree is not None and len(rows):
+            located = np.zeros(len(self.h), bool)
+            located[self.hidx] = True
+            keys = np.stack((self.t.skills[rows.task], rows.mode.astype(np.int64)), axis=1)
+            groups, inverse = np.unique(keys, axis=0, return_inverse=True)
+            for g, (mask, mode) in enumerate(groups.tolist()):
+                ok = located & (self.cap > 0) & ((mask & ~self.h.skills) == 0)
+                if mode == VOLUNTEERS:
+                    ok &= ~self.h.team
+                elif mode == TEAMS:
+                    ok &= self.h.team
+                sub = np.flatnonzero(ok)
+                if len(sub):
+                    parts += self._group_edges(rows, np.flatnonzero(inverse.ravel() == g), sub)
         rr, h, km = (np.concatenate([p[j] for p in parts]) if parts else np.array([], t)
                      for j, t in enumerate((np.int64, np.int64, float)))
         return self._with_continuity(rows, rr.astype(np.int64), h.astype(np.int64), km)
+
+    def _group_edges(self, rows, todo, sub):
+        k = self.s.k
+        tree = cKDTree(self.hx[sub])
+        kq, parts = max(2 * k, 32), []
+        while len(todo):
+            kq = min(kq, len(sub))
+            d, i = tree.query(self.tx[rows.task[todo]], k=kq, distance_upper_bound=self.bound)
+            d, i = d.reshape(len(todo), kq), i.reshape(len(todo), kq)
+            seen = np.isfinite(d)
+            r, c = np.nonzero(seen)
+            rr, h, km = todo[r], sub[i[r, c]], chord_to_km(d[r, c])
+            ok = self.feasible(rows, rr, h, km)
+            rr, h, km = rr[ok], h[ok], km[ok]  # sorted by row, then distance
+            first = np.searchsorted(rr, rr, side="left")
+            keep = (np.arange(len(rr)) - first) < k
+            found = np.zeros(len(todo), np.int64)
+            pos = np.searchsorted(todo, rr[keep])
+            np.add.at(found, pos, 1)
+            more = (found < k) & (seen.sum(axis=1) >= kq) & (kq < len(sub))
+            final = ~np.isin(rr, todo[more]) & keep
+            parts.append((rr[final], h[final], km[final]))
+            todo, kq = todo[more], kq * 4
+        return parts
 
     def _with_continuity(self, rows, rr, h, km):
         """Add the feasible helpers who visited a row's child before, wherever they rank by distance."""
@@ -158,12 +179,15 @@ class Problem:
         helper = self._assign(n, rows, rr, h, km)
         left = np.flatnonzero((helper < 0) & (np.bincount(rr, minlength=n) > 0))
         if len(left):
-            # Feasible work left out: give those rows every feasible helper in range.
-            self.stats["widened"] += len(left)
+            # Feasible work left out: when one of those rows can reach a helper with capacity to spare
+            # beyond its k nearest, solve again with every feasible helper in range for them.
             wr, wh, wkm = self.all_feasible(rows, left)
-            rr, h, km = _dedupe(np.r_[rr, wr], np.r_[h, wh], np.r_[km, wkm])
-            helper = self._assign(n, rows, rr, h, km)
-            left = np.flatnonzero((helper < 0) & (np.bincount(rr, minlength=n) > 0))
+            spare = self.cap - np.bincount(helper[helper >= 0], minlength=len(self.cap))
+            if (spare[wh] > 0).any():
+                self.stats["widened"] += len(left)
+                rr, h, km = _dedupe(np.r_[rr, wr], np.r_[h, wh], np.r_[km, wkm])
+                helper = self._assign(n, rows, rr, h, km)
+                left = np.flatnonzero((helper < 0) & (np.bincount(rr, minlength=n) > 0))
         if len(left):
             helper = self._dense(n, rows, helper)
         out_km = np.full(n, np.nan)
