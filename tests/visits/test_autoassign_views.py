@@ -60,3 +60,19 @@ def test_another_coordinators_run_is_not_found(town, client, login, make_user, r
     assert client.get(f"/visits/auto/{rec.rq_id}").status_code == 404
     assert client.post(f"/visits/auto/{rec.rq_id}/confirm", data={"keep": [str(town["tutoring"].id)]}).status_code == 404
     assert db.session.scalar(select(func.count(Visit.id))) == 0
+
+
+def test_the_proposal_says_why_a_need_was_left_unassigned(town, client, login, run_worker):  # noqa: F811
+    from volunteer.needs.services import create_need
+    from volunteer.visits import autoassign
+
+    need = create_need(town["coord"], town["child"].ref, {"dimension": "body", "service_type": "rehabilitation",
+                                                          "skills": ["rehabilitation"]})
+    rec = autoassign.start(town["coord"], [need.id], max_km=12)
+    run_worker()
+    login(town["coord"])
+    html = client.get(f"/visits/auto/{rec.rq_id}", headers=EN).get_data(as_text=True)
+    assert "0 visits proposed, 1 left unassigned, within 12 km." in html
+    assert "No one with the required skills (credentials verified) within 12 km." in html
+    zh = client.get(f"/visits/auto/{rec.rq_id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "12 公里内没有具备所需技能（资质已核实）的人。" in zh
