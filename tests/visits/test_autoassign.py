@@ -127,3 +127,25 @@ def test_needs_outside_the_scope_and_other_coordinators_proposals_are_refused(to
         autoassign.load(outsider, rec.rq_id)
     with pytest.raises(InvalidInput):
         autoassign.start(town["coord"], [town["tutoring"].id], max_km=500)
+
+
+def test_an_organisation_team_alone_makes_a_home_visit_and_is_offered_as_a_team(app, make_user, make_child,
+                                                                                 make_org, run_worker):
+    coord = make_user(role="coordinator", scope_level="district", scope_code="370212")
+    child = make_child(by=coord)
+    home = create_need(coord, child.ref, {"dimension": "social", "service_type": "home_visit_survey",
+                                          "rhythm": "monthly", "skills": ["home_visit"]})
+    volunteer_at(make_user, 1)  # one volunteer alone may not go
+    team, no_admin = make_org(), make_org()
+    make_user(role="org_admin", organisation_id=team.id)
+    for org in (team, no_admin):
+        member = volunteer_at(make_user, 2)
+        member.role, member.organisation_id = "org_member", org.id
+    db.session.commit()
+    rec = autoassign.start(coord, [home.id])
+    run_worker()
+    _rec, proposal, _c, _e = autoassign.load(coord, rec.rq_id)
+    assert [(i["need"], i["org"], i["volunteers"]) for i in proposal["items"]] == [(home.id, team.id, [])]
+    assert autoassign.confirm(coord, rec.rq_id)["sent"] == 1
+    visit = db.session.scalar(select(Visit))
+    assert visit.org_id == team.id and visit.source == "auto"
