@@ -64,6 +64,16 @@ class Config:
         self.MAP_ATTRIBUTION = env("MAP_ATTRIBUTION", "© OpenStreetMap contributors")
         self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024)))
         self.WORKER_HEARTBEAT_MAX_AGE = int(env("WORKER_HEARTBEAT_MAX_AGE", "120"))
+        # Visits (defaults in volunteer/visits/settings.py) and message channels.
+        self.VISIT_OFFER_HOURS = float(env("VISIT_OFFER_HOURS", "48"))
+        self.VISIT_TWO_ADULTS = env("VISIT_TWO_ADULTS", "1") == "1"
+        self.VISIT_CHECKIN_RADIUS_M = float(env("VISIT_CHECKIN_RADIUS_M", "300"))
+        self.VISIT_NO_CONTACT_DAYS = int(env("VISIT_NO_CONTACT_DAYS", "30"))
+        self.NOTIFY_SMS_BACKEND = env("NOTIFY_SMS_BACKEND", "console")
+        self.NOTIFY_EMAIL_BACKEND = env("NOTIFY_EMAIL_BACKEND", "console")
+        self.MAIL_SERVER = env("MAIL_SERVER", "localhost")
+        self.MAIL_PORT = int(env("MAIL_PORT", "25"))
+        self.MAIL_FROM = env("MAIL_FROM", "huhang@localhost")
 
 
 class TestConfig(Config):

@@ -7,7 +7,8 @@ from .events.models import OutboxEvent  # noqa: F401
 from .needs.models import Need, NeedSkill, Wish  # noqa: F401
 from .geo.models import Division  # noqa: F401
 from .matching.models import NeedPoint, Offer  # noqa: F401
-from .notifications.models import Notification  # noqa: F401
+from .notifications.models import ChannelChoice, Delivery, Notification  # noqa: F401
+from .visits.models import Visit, VisitAssignee, VisitPhoto, VisitReport  # noqa: F401
 from .orgs.models import Organisation  # noqa: F401
 from .tasks.models import JobRecord  # noqa: F401
 from .volunteers.models import AvailabilitySlot, VolunteerProfile, VolunteerSkill  # noqa: F401

@@ -89,7 +89,7 @@ def need_helpers(need_id):
     """Volunteers and organisations ranked for one need, each with its reasons; htmx: only the rows."""
     return _helpers_page(lambda: helper_service.need_for_helpers(current_user, need_id),
                          lambda km: helper_service.rank_helpers(current_user, need_id, max_km=km),
-                         url_for("matching.need_helpers", need_id=need_id), {"kind": "need"})
+                         url_for("matching.need_helpers", need_id=need_id), {"kind": "need", "need_id": need_id})
 
 
 @bp.get("/children/<ref>/helpers")

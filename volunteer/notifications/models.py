@@ -1,5 +1,5 @@
 """The in-app inbox."""
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -21,3 +21,33 @@ class Notification(db.Model):
     # Rendered text is kept in the recipient's language at send time.
     title: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(Text, default="")
+
+
+CHANNELS = ("sms", "email")
+
+
+class ChannelChoice(db.Model):
+    """Which extra channels (besides the inbox, always on) a user wants messages on."""
+
+    __tablename__ = "channel_choice"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    sms: Mapped[bool] = mapped_column(Boolean, default=False)
+    email: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Delivery(db.Model):
+    """One message sent on one channel; unique per message and channel, so a retry never sends twice."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (UniqueConstraint("notification_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(8), default="pending", index=True)  # pending|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(String(200), default="")
+    sent_at = mapped_column(UTCDateTime)

@@ -1,4 +1,5 @@
 """Enqueue jobs with a job-table row, track their status, report progress."""
+import importlib
 import json
 import uuid
 
@@ -37,13 +38,37 @@ def record(func: str, *args, kind: str, queue: str = "default", owner_id=None, s
 
 # Jobs are idempotent, so a failed run is simply tried again later (needs the worker's scheduler).
 DEFAULT_OPTIONS = {"job_timeout": 300, "retry": Retry(max=3, interval=[10, 60, 300]), "failure_ttl": 7 * 86400}
+# Per-function timeout and retry policy, declared by the job modules (jobs/*.py: POLICIES).
+JOB_OPTIONS: dict[str, dict] = {}
 
 
-def dispatch(rec: JobRecord, **options) -> bool:
-    """Hand a committed pending row to RQ; False (row stays pending) when Redis is unreachable."""
+def declare(func: str, timeout: int, retries: int, intervals=(10, 60, 300)) -> dict:
+    """Declare a job function's timeout (s) and retry policy; used whenever it is enqueued."""
+    JOB_OPTIONS[func] = {"job_timeout": timeout, "retry": Retry(max=retries, interval=list(intervals))
+                         if retries else None}
+    return JOB_OPTIONS[func]
+
+
+def policy(func: str) -> dict:
+    """The declared options of a job function (importing its module declares them), else {}."""
+    if func not in JOB_OPTIONS:
+        try:
+            importlib.import_module(func.rsplit(".", 1)[0])
+        except ImportError:
+            return {}
+    return JOB_OPTIONS.get(func, {})
+
+
+def dispatch(rec: JobRecord, at=None, **options) -> bool:
+    """Hand a committed pending row to RQ (at: an aware datetime, run then by the worker's scheduler);
+    False (row stays pending) when Redis is unreachable."""
     try:
-        get_queue(rec.queue).enqueue(
-            rec.func, *json.loads(rec.args), job_id=rec.rq_id, **{**DEFAULT_OPTIONS, **options})
+        queue = get_queue(rec.queue)
+        options = {**DEFAULT_OPTIONS, **policy(rec.func), **options}
+        if at is not None:
+            queue.enqueue_at(at, rec.func, *json.loads(rec.args), job_id=rec.rq_id, **options)
+        else:
+            queue.enqueue(rec.func, *json.loads(rec.args), job_id=rec.rq_id, **options)
     except redis.RedisError:
         current_app.logger.warning("redis unreachable; job %s stays pending", rec.rq_id)
         return False
@@ -106,3 +131,32 @@ def get_for(rq_id: str, user) -> JobRecord | None:
     if rec.owner_id == user.id or user.is_staff:
         return rec
     return None
+
+
+def _subject_in_scope(user, subject: str) -> bool:
+    """Whether a job's subject ("child:12") lies in a staff user's scope (jobs about no child: yes)."""
+    kind, _sep, ident = (subject or "").partition(":")
+    if kind != "child" or not ident.isdigit():
+        return True
+    from .. import access
+    from ..children.models import Child
+
+    child = db.session.get(Child, int(ident))
+    return child is None or access.child_in_scope(user, child)
+
+
+def failed_for(user, limit: int = 100) -> list[JobRecord]:
+    """Failed jobs a coordinator may see (their own, or about children in their scope), newest first."""
+    rows = db.session.scalars(select(JobRecord).where(JobRecord.status == "failed")
+                              .order_by(JobRecord.id.desc()).limit(limit * 3)).all()
+    return [r for r in rows if r.owner_id == user.id or _subject_in_scope(user, r.subject)][:limit]
+
+
+def retry(rec: JobRecord) -> JobRecord:
+    """Run a failed job again as a new run (jobs are idempotent); the failed row is marked retried."""
+    again = record(rec.func, *json.loads(rec.args), kind=rec.kind, queue=rec.queue, owner_id=rec.owner_id,
+                   subject=rec.subject)
+    rec.status = "retried"
+    db.session.commit()
+    dispatch(again)
+    return again

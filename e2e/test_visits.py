@@ -1,0 +1,76 @@
+"""Browser test of a visit on the phone: a volunteer accepts an offered visit, checks in at the child's
+home (emulated GPS) and files a report; a check-in 1 km away is refused with a clear message."""
+from datetime import timedelta
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from volunteer.extensions import db
+from volunteer.needs.services import create_need
+from volunteer.types import utcnow
+from volunteer.validation import display_phone
+from volunteer.visits import services
+from volunteer.visits.models import Visit, VisitReport
+from volunteer.volunteers.models import VolunteerSkill
+
+HOME = (36.1102, 120.4622)  # the child's home in tests/conftest.py CHILD
+KM_NORTH = 1 / 111.2
+
+
+def log_in(page, base, user):
+    page.goto(base + "/login")
+    page.fill("#phone", display_phone(user.phone))
+    page.fill("#password", "Huhang-2026")
+    page.locator("form.card button[type=submit]").click()
+    page.wait_for_url(base + "/", wait_until="domcontentloaded")
+
+
+def _offered_visit(make_user, make_child):
+    coordinator = make_user(role="coordinator", scope_level="district", scope_code="370212")
+    volunteer = make_user(role="volunteer", name="王志愿")
+    db.session.add(VolunteerSkill(user_id=volunteer.id, skill="tutoring"))
+    db.session.commit()
+    child = make_child(by=coordinator)
+    need = create_need(coordinator, child.ref, {"dimension": "intellect", "service_type": "tutoring",
+                                                "skills": ["tutoring"]})
+    start = utcnow() + timedelta(minutes=20)
+    visit = services.assign_visit(coordinator, need.id, start, start + timedelta(hours=1), [volunteer.id])
+    return volunteer, visit
+
+
+def test_volunteer_accepts_checks_in_at_the_home_and_files_a_report(live_server, phone, make_user, make_child):
+    volunteer, visit = _offered_visit(make_user, make_child)
+    page = phone(geolocation=HOME)
+    log_in(page, live_server, volunteer)
+    page.goto(f"{live_server}/my/visits")
+    page.locator(f"#visit-{visit.id} a").click()
+    page.locator("#accept-visit").click()
+    expect(page.locator("#visit-status")).to_have_text("已接受")
+    expect(page.locator("#visit-contact")).to_contain_text("崂山区某路1号")
+    assert "36.1102" not in page.content() and "120.4622" not in page.content()
+    page.locator("#checkin-button").click()
+    expect(page.locator("#checked-in")).to_be_visible()
+    page.locator("#report-link").click()
+    page.fill("#f-body", "身体健康，吃得好")
+    page.fill("#f-intellect", "数学作业需要辅导")
+    page.select_option("select[name=need_service_0]", "counselling")
+    page.select_option("select[name=need_dimension_0]", "mind")
+    page.locator("#report-submit").click()
+    expect(page.locator("#report-filed")).to_be_visible()
+    db.session.expire_all()
+    report = db.session.scalar(select(VisitReport).where(VisitReport.visit_id == visit.id))
+    assert report is not None and report.body == "身体健康，吃得好"
+    assert db.session.get(Visit, visit.id).status == "checked_in"
+
+
+def test_a_check_in_one_km_away_is_refused_with_a_clear_message(live_server, phone, make_user, make_child):
+    volunteer, visit = _offered_visit(make_user, make_child)
+    services.respond(volunteer, visit.id, True)
+    page = phone(geolocation=(HOME[0] + KM_NORTH, HOME[1]))
+    log_in(page, live_server, volunteer)
+    page.goto(f"{live_server}/visits/{visit.id}")
+    page.locator("#checkin-button").click()
+    expect(page.locator("#visit-error")).to_contain_text("1.0 km")
+    expect(page.locator("#visit-error")).to_contain_text("300")
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).status == "accepted"

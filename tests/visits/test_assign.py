@@ -1,0 +1,162 @@
+"""Assigning a visit: what is refused (with a clear message, nothing saved) and what an offer does."""
+import pytest
+from sqlalchemy import func, select
+
+from volunteer.children.validation import InvalidInput
+from volunteer.extensions import db
+from volunteer.needs.models import Need
+from volunteer.needs.rules import NeedNotFound, NotAllowed
+from volunteer.notifications.models import Notification
+from volunteer.visits import services
+from volunteer.visits.models import Visit, VisitAssignee
+
+from .conftest import add_skills, window
+
+
+def _count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_assign_offers_the_visit_and_notifies_each_volunteer_once(team, run_worker):
+    start, end = window()
+    visit = services.assign_visit(team["coord"], team["tutoring"].id, start, end, [team["vols"][0].id])
+    assert visit.status == "offered" and [a.status for a in visit.assignees] == ["offered"]
+    assert db.session.get(Need, team["tutoring"].id).status == "assigned"
+    run_worker()
+    run_worker()
+    notes = db.session.scalars(select(Notification).where(Notification.user_id == team["vols"][0].id,
+                                                          Notification.kind == "visit")).all()
+    assert [n.key for n in notes] == [f"visit:{visit.id}:offer"]
+
+
+@pytest.mark.parametrize("case", ["past", "backwards", "no_volunteer", "overlap", "skill", "pair", "twice"])
+def test_bad_assignments_are_refused_with_a_message_and_save_nothing(team, case):
+    v0, v1, v2 = team["vols"]
+    start, end = window()
+    need, vols = team["tutoring"].id, [v0.id]
+    if case == "past":
+        start, end = window(-3)
+    elif case == "backwards":
+        start, end = end, start
+    elif case == "no_volunteer":
+        vols = []
+    elif case == "overlap":
+        services.assign_visit(team["coord"], team["home"].id, start, end, [v0.id, v1.id])
+    elif case == "skill":
+        vols = [team["vols"][0].id, _lacking(team)]
+    elif case == "pair":
+        need, vols = team["home"].id, [v2.id]
+    elif case == "twice":
+        services.assign_visit(team["coord"], need, start, end, [v1.id])
+    before = (_count(Visit), _count(VisitAssignee))
+    with pytest.raises(InvalidInput) as exc:
+        services.assign_visit(team["coord"], need, start, end, vols)
+    message = " ".join(str(m) for m in exc.value.errors.values())
+    expected = {"past": "already passed", "backwards": "end after", "no_volunteer": "at least one",
+                "overlap": "already has a visit at this time", "skill": "lacks a skill", "pair": "two adults",
+                "twice": "already has a visit planned"}[case]
+    assert expected in message
+    assert (_count(Visit), _count(VisitAssignee)) == before
+
+
+def _lacking(team):
+    from volunteer.accounts.models import User
+
+    u = User(phone="+8613900009999", name="无技能", password_hash="x", role="volunteer")
+    db.session.add(u)
+    db.session.commit()
+    from volunteer.volunteers.models import VolunteerProfile
+
+    db.session.add(VolunteerProfile(user_id=u.id))
+    db.session.commit()
+    add_skills(u, "counselling", verified=False)
+    return u.id
+
+
+def test_a_pair_setting_off_lets_one_volunteer_make_a_home_visit(team, app):
+    app.config["VISIT_TWO_ADULTS"] = False
+    try:
+        visit = services.assign_visit(team["coord"], team["home"].id, *window(), [team["vols"][2].id])
+    finally:
+        app.config.pop("VISIT_TWO_ADULTS")
+    assert visit.status == "offered"
+
+
+def test_out_of_scope_need_is_not_found_and_volunteers_may_not_assign(team, make_user):
+    outsider = make_user(role="coordinator", scope_level="district", scope_code="370203")
+    with pytest.raises(NeedNotFound):
+        services.assign_visit(outsider, team["tutoring"].id, *window(), [team["vols"][0].id])
+    with pytest.raises(NotAllowed):
+        services.assign_visit(team["vols"][1], team["tutoring"].id, *window(), [team["vols"][0].id])
+
+
+def test_accepting_grants_access_for_the_window_and_declining_reopens_the_need(team):
+    from volunteer.children.models import AccessGrant
+
+    v0, v1, v2 = team["vols"]
+    visit = services.assign_visit(team["coord"], team["home"].id, *window(), [v0.id, v1.id])
+    services.respond(v0, visit.id, True)
+    assert visit.status == "offered"
+    services.respond(v1, visit.id, True)
+    assert visit.status == "accepted"
+    grants = db.session.scalars(select(AccessGrant).where(AccessGrant.reason == f"visit:{visit.id}")).all()
+    assert {g.user_id for g in grants} == {v0.id, v1.id}
+    other = services.assign_visit(team["coord"], team["tutoring"].id, *window(48), [v2.id])
+    services.respond(v2, other.id, False)
+    assert other.status == "declined" and db.session.get(Need, team["tutoring"].id).status == "open"
+    with pytest.raises(InvalidInput):
+        services.respond(v2, other.id, True)
+
+
+def test_unanswered_offers_expire_and_the_need_goes_back_to_the_pool(team, run_worker):
+    from datetime import timedelta
+
+    visit = services.assign_visit(team["coord"], team["tutoring"].id, *window(72), [team["vols"][0].id])
+    later = visit.offer_expires_at + timedelta(seconds=1)
+    assert services.expire_offers(later) == 1
+    assert services.expire_offers(later) == 0
+    assert visit.status == "expired" and visit.assignees[0].status == "expired"
+    assert db.session.get(Need, team["tutoring"].id).status == "open"
+    run_worker()
+    assert db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == team["coord"].id, Notification.key == f"visit:{visit.id}:expired")) == 1
+
+
+def test_an_organisation_team_visit_is_answered_by_its_admin(team, make_org, make_user):
+    org = make_org()
+    admin = make_user(role="org_admin", organisation_id=org.id)
+    member = make_user(role="org_member", organisation_id=org.id)
+    visit = services.assign_visit(team["coord"], team["home"].id, *window(), org_id=org.id)
+    with pytest.raises(NotAllowed):
+        services.respond(member, visit.id, True)
+    services.respond(admin, visit.id, True)
+    assert visit.status == "accepted"
+
+
+def test_cancelling_revokes_access_and_reopens_the_need(team):
+    from volunteer.children.models import AccessGrant
+
+    v0 = team["vols"][0]
+    visit = services.assign_visit(team["coord"], team["tutoring"].id, *window(), [v0.id])
+    services.respond(v0, visit.id, True)
+    services.cancel(team["coord"], visit.id)
+    assert visit.status == "cancelled"
+    assert db.session.scalar(select(func.count(AccessGrant.id)).where(AccessGrant.reason == f"visit:{visit.id}")) == 0
+    assert db.session.get(Need, team["tutoring"].id).status == "open"
+    other = services.assign_visit(team["coord"], team["tutoring"].id, *window(), [v0.id])
+    with pytest.raises(NotAllowed):
+        services.cancel(v0, other.id)
+
+
+def test_an_organisation_member_checks_in_for_the_team(team, make_org, make_user):
+    from volunteer.visits import checkin
+
+    from .conftest import HOME
+
+    org = make_org()
+    admin = make_user(role="org_admin", organisation_id=org.id)
+    member = make_user(role="org_member", organisation_id=org.id)
+    visit = services.assign_visit(team["coord"], team["home"].id, *window(0.2), org_id=org.id)
+    services.respond(admin, visit.id, True)
+    checkin.check_in(member, visit.id, *HOME)
+    assert visit.status == "checked_in" and {a.user_id for a in visit.assignees} == {admin.id, member.id}

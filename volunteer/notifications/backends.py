@@ -1,0 +1,50 @@
+"""Delivery backends for the extra channels (SMS, email): console for development and tests, SMTP.
+
+A backend is a class with `send(address, title, body)`; configure NOTIFY_SMS_BACKEND / NOTIFY_EMAIL_BACKEND
+as "console", "smtp" (email only) or a dotted path "package.module:Class" (e.g. an SMS gateway).
+"""
+import importlib
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+SENT: list[tuple[str, str, str, str]] = []  # (channel, address, title, body) sent by the console backend
+
+
+class ConsoleBackend:
+    """Writes the message to the log (and keeps it in SENT): nothing leaves the machine."""
+
+    def __init__(self, channel: str):
+        self.channel = channel
+
+    def send(self, address: str, title: str, body: str) -> None:
+        SENT.append((self.channel, address, title, body))
+        current_app.logger.info("[%s to %s] %s", self.channel, address, title)
+
+
+class SmtpBackend:
+    """Sends email through the SMTP server in MAIL_SERVER / MAIL_PORT (MAIL_FROM as the sender)."""
+
+    def __init__(self, channel: str):
+        self.channel = channel
+
+    def send(self, address: str, title: str, body: str) -> None:
+        cfg = current_app.config
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = cfg.get("MAIL_FROM", "huhang@localhost"), address, title
+        msg.set_content(body or title)
+        with smtplib.SMTP(cfg.get("MAIL_SERVER", "localhost"), int(cfg.get("MAIL_PORT", 25)), timeout=20) as smtp:
+            smtp.send_message(msg)
+
+
+NAMED = {"console": ConsoleBackend, "smtp": SmtpBackend}
+
+
+def backend(channel: str):
+    """The configured backend for a channel."""
+    name = current_app.config.get(f"NOTIFY_{channel.upper()}_BACKEND", "console")
+    if name in NAMED:
+        return NAMED[name](channel)
+    module, _, cls = name.partition(":")
+    return getattr(importlib.import_module(module), cls)(channel)

@@ -1,0 +1,1 @@
+"""Visits: assignment, offers, reminders, check-in/out, reports."""

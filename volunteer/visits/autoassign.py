@@ -1,0 +1,298 @@
+"""Auto-assignment: the solver's problem from the database, a proposal kept with its job, confirmation.
+
+    needs_for(coordinator, town_code=None, service_types=(), need_ids=None, rhythm=None) -> [Need]
+    start(coordinator, need_ids, max_km=15) -> JobRecord          # the job jobs.autoassign.propose
+    propose(coordinator_id, need_ids, max_km, report=None) -> dict  # run by the job: a JSON-safe proposal
+    confirm(coordinator, rq_id, drop=(), changes=None) -> dict      # offers the kept visits (assign_visit)
+
+The period planned is the next HORIZON_DAYS days from tomorrow (Asia/Shanghai). A volunteer's capacity
+is max_visits_per_month minus their live visits starting in that period; an organisation team (one with
+an active admin) takes up to AUTOASSIGN_TEAM_CAPACITY visits in it. A need's weekly slots are the
+weekdays its window holds inside the period. Continuity: helpers of the child's done visits. The
+proposal holds ids and numbers only (never a child's name or place) and lives in the job's meta in
+Redis for PROPOSAL_TTL; nothing is offered before the coordinator confirms.
+"""
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.serializers import JSONSerializer
+from scipy.spatial import cKDTree
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from .. import access
+from ..accounts.models import User
+from ..children.models import Child
+from ..children.validation import InvalidInput
+from ..extensions import db
+from ..needs.models import Need
+from ..needs.rules import NeedNotFound, NotAllowed, is_staff
+from ..types import utcnow
+from . import autoassign_problem as problem
+from . import solver
+from .models import ACTIVE_STATUSES, Visit, VisitAssignee
+from .services import assign_visit
+from .settings import setting
+from .solver_core import chord_to_km, unit_vectors
+
+TZ = problem.TZ
+HORIZON_DAYS = 28
+PROPOSAL_TTL = 3 * 86400
+MAX_NEEDS = 20_000
+MIN_KM, MAX_KM, DEFAULT_KM = 1, 50, 15
+# Local visit times of the weekly periods (availability grid: am / pm / eve): (hour, minute, minutes).
+PERIOD_TIMES = {"am": (9, 0, 120), "pm": (14, 30, 120), "eve": (18, 30, 90)}
+ALTERNATIVES = 4
+
+
+class ProposalNotFound(NeedNotFound):
+    """No such proposal, or not this coordinator's: the same answer."""
+
+
+def _horizon(now=None) -> tuple:
+    today = (now or utcnow()).astimezone(TZ).date()
+    return today + timedelta(days=1), today + timedelta(days=HORIZON_DAYS)
+
+
+def _check_staff(user) -> None:
+    if not is_staff(user):
+        raise NotAllowed(_l("Only a coordinator can run auto-assignment."))
+
+
+def needs_for(coordinator, town_code=None, service_types=(), need_ids=None, rhythm=None) -> list:
+    """Open needs without a live visit, of children in the coordinator's scope: all of a town (or the
+    whole scope) of the given service types and rhythm, or exactly need_ids. Sorted by id."""
+    _check_staff(coordinator)
+    q = (select(Need).join(Child, Child.id == Need.child_id).options(contains_eager(Need.child))
+         .where(Need.status == "open"))
+    if need_ids is not None:
+        q = q.where(Need.id.in_([int(i) for i in need_ids][:MAX_NEEDS]))
+    if town_code:
+        q = q.where(Child.town_code == town_code)
+    if service_types:
+        q = q.where(Need.service_type.in_(list(service_types)))
+    if rhythm:
+        q = q.where(Need.rhythm == rhythm)
+    live = select(Visit.need_id).where(Visit.status.in_(ACTIVE_STATUSES))
+    q = q.where(Need.id.not_in(live)).order_by(Need.id).limit(MAX_NEEDS)
+    return [n for n in db.session.scalars(q) if access.child_in_scope(coordinator, n.child)]
+
+
+def check_km(value) -> int:
+    try:
+        km = int(value)
+    except (TypeError, ValueError):
+        km = -1
+    if not MIN_KM <= km <= MAX_KM:
+        raise InvalidInput({"max_km": _l("Enter a distance from %(min)s to %(max)s km.", min=MIN_KM, max=MAX_KM)})
+    return km
+
+
+def start(coordinator, need_ids, max_km=DEFAULT_KM):
+    """Start the auto-assignment job for needs in the coordinator's scope; returns its JobRecord."""
+    from ..tasks import services as tasks
+
+    _check_staff(coordinator)
+    km = check_km(max_km)
+    ids = [n.id for n in needs_for(coordinator, need_ids=need_ids)]
+    if not ids:
+        raise InvalidInput({"needs": _l("Choose at least one open need without a planned visit.")})
+    return tasks.enqueue("jobs.autoassign.propose", coordinator.id, km, *ids, kind="autoassign",
+                         owner_id=coordinator.id)
+
+
+# --- propose (run by the job) ----------------------------------------------------------------------
+
+def propose(coordinator_id: int, need_ids, max_km: int, report=None) -> dict:
+    """Compute a proposal for the needs (re-checked: in scope, open, no live visit); JSON-safe."""
+    report = report or (lambda done, total, message="": None)
+    coordinator = db.session.get(User, coordinator_id)
+    if coordinator is None or not coordinator.active:
+        raise NotAllowed(_l("Only a coordinator can run auto-assignment."))
+    _check_staff(coordinator)
+    km = check_km(max_km)
+    first, last = _horizon()
+    needs = needs_for(coordinator, need_ids=need_ids)
+    report(1, 4, str(_l("Reading needs and volunteers")))
+    tasks = problem.tasks(needs, first, last)
+    helpers = problem.helpers(first, last)
+    history = problem.continuity(sorted({n.child_id for n in needs}))
+    report(2, 4, str(_l("Computing the assignment")))
+    settings = solver.Settings(max_km=float(km), two_adults=bool(setting("VISIT_TWO_ADULTS")))
+    result = solver.solve(tasks, helpers, settings, history)
+    report(3, 4, str(_l("Planning dates and times")))
+    windows = {n.id: (max(first, n.window_start or first), min(last, n.window_end or last)) for n in needs}
+    items, late = _schedule(result.assignments, windows, first, last)
+    _alternatives(items, tasks, helpers, settings)
+    unassigned = [{"need": u.task, "why": u.why, "in_range": u.in_range} for u in result.unassigned]
+    unassigned += [{"need": a.task, "why": "no_time", "in_range": len(a.helpers)} for a in late]
+    unassigned.sort(key=lambda u: u["need"])
+    report(4, 4, str(_l("Proposal ready")))
+    return {"max_km": km, "two_adults": settings.two_adults, "first": first.isoformat(), "last": last.isoformat(),
+            "created_at": utcnow().isoformat(), "items": items, "unassigned": unassigned,
+            "stats": {k: int(v) for k, v in result.stats.items()}}
+
+
+def _local(day: date, period: str) -> tuple[datetime, datetime]:
+    h, m, minutes = PERIOD_TIMES[period]
+    start = datetime(day.year, day.month, day.day, h, m, tzinfo=TZ)
+    return start, start + timedelta(minutes=minutes)
+
+
+def _busy(helper_ids, first, last) -> set:
+    """(helper id, day, period) already taken by live visits (teams as -organisation id)."""
+    lo, hi = _local(first, "am")[0] - timedelta(days=1), _local(last, "eve")[1] + timedelta(days=1)
+    vols = [h for h in helper_ids if h > 0]
+    orgs = [-h for h in helper_ids if h < 0]
+    rows = []
+    if vols:
+        rows += db.session.execute(select(VisitAssignee.user_id, Visit.starts_at, Visit.ends_at)
+                                   .join(Visit, Visit.id == VisitAssignee.visit_id)
+                                   .where(VisitAssignee.user_id.in_(vols), VisitAssignee.status.in_(("offered", "accepted")),
+                                          Visit.status.in_(ACTIVE_STATUSES), Visit.starts_at < hi,
+                                          Visit.ends_at > lo)).all()
+    if orgs:
+        rows += [(-oid, s, e) for oid, s, e in db.session.execute(
+            select(Visit.org_id, Visit.starts_at, Visit.ends_at).where(
+                Visit.org_id.in_(orgs), Visit.status.in_(ACTIVE_STATUSES), Visit.starts_at < hi, Visit.ends_at > lo))]
+    busy = set()
+    for helper, s, e in rows:
+        day = s.astimezone(TZ).date() - timedelta(days=1)
+        while day <= e.astimezone(TZ).date():
+            for period in solver.PERIODS:
+                a, b = _local(day, period)
+                if s < b and e > a:
+                    busy.add((helper, day, period))
+            day += timedelta(days=1)
+    return busy
+
+
+def _schedule(assignments, windows, first, last) -> tuple[list, list]:
+    """The earliest day and period in each need's window that every helper has free (weekly slot, no
+    other visit then), the visits with the fewest possible times first; those with none go to the
+    second list."""
+    busy = _busy({h for a in assignments for h in a.helpers}, first, last)
+    items, late = [], []
+
+    def options(a):
+        a_first, a_last = windows[a.task]
+        days = [(a_first + timedelta(days=i)).weekday() for i in range(min(7, (a_last - a_first).days + 1))]
+        weeks = ((a_last - a_first).days + 7) // 7
+        return sum(bin(a.slots >> (3 * d) & 7).count("1") for d in days) * weeks, a.task
+
+    for a in sorted(assignments, key=options):
+        a_first, a_last = windows[a.task]
+        found = None
+        day = a_first
+        while day <= a_last and found is None:
+            for p, period in enumerate(solver.PERIODS):
+                if a.slots >> (day.weekday() * 3 + p) & 1 and all((h, day, period) not in busy for h in a.helpers):
+                    found = (day, period)
+                    break
+            day += timedelta(days=1)
+        if found is None:
+            late.append(a)
+            continue
+        for h in a.helpers:
+            busy.add((h, *found))
+        start, end = _local(*found)
+        team = a.team
+        items.append({"need": a.task, "volunteers": [] if team else list(a.helpers),
+                      "org": -a.helpers[0] if team else None, "km": [round(k, 1) for k in a.km],
+                      "continuity": a.continuity, "slot": found[0].weekday() * 3 + solver.PERIODS.index(found[1]),
+                      "starts_at": start.astimezone(utcnow().tzinfo).isoformat(),
+                      "ends_at": end.astimezone(utcnow().tzinfo).isoformat(), "alternatives": []})
+    items.sort(key=lambda i: i["need"])
+    return items, late
+
+
+def _alternatives(items, tasks, helpers, settings) -> None:
+    """Up to ALTERNATIVES other volunteers per pair who could go instead (in reach, skills, free in the
+    chosen slot; capacity not rechecked): the choices the coordinator may swap in."""
+    vol = np.flatnonzero(~helpers.team & np.isfinite(helpers.lat))
+    if not len(vol) or not items:
+        return
+    tree = cKDTree(unit_vectors(helpers.lat[vol], helpers.lon[vol]))
+    pos = {int(t): i for i, t in enumerate(tasks.ids.tolist())}
+    k = min(len(vol), 40)
+    for item in items:
+        if not item["volunteers"]:
+            continue
+        t = pos[item["need"]]
+        _d, idx = tree.query(unit_vectors([tasks.lat[t]], [tasks.lon[t]]), k=k)
+        hs = vol[np.atleast_1d(idx[0])]
+        km = chord_to_km(np.linalg.norm(unit_vectors(helpers.lat[hs], helpers.lon[hs])
+                                        - unit_vectors([tasks.lat[t]], [tasks.lon[t]]), axis=1))
+        ok = ((km <= np.minimum(helpers.max_km[hs], settings.max_km))
+              & ((tasks.skills[t] & ~helpers.skills[hs]) == 0) & ((helpers.slots[hs] >> item["slot"]) & 1 == 1)
+              & ~np.isin(helpers.ids[hs], item["volunteers"]))
+        item["alternatives"] = [int(x) for x in helpers.ids[hs[ok]][:ALTERNATIVES]]
+
+
+# --- the stored proposal, and confirmation ------------------------------------------------------------
+
+def _job(rec):
+    try:
+        return Job.fetch(rec.rq_id, connection=current_app.extensions["redis"], serializer=JSONSerializer)
+    except NoSuchJobError:
+        return None
+
+
+def load(coordinator, rq_id) -> tuple:
+    """(job record, proposal or None, confirmed {need id: visit id}, errors) of the coordinator's run."""
+    from ..tasks.models import JobRecord
+
+    _check_staff(coordinator)
+    rec = db.session.scalar(select(JobRecord).where(JobRecord.rq_id == str(rq_id)[:64]))
+    if rec is None or rec.kind != "autoassign" or rec.owner_id != coordinator.id:
+        raise ProposalNotFound(rq_id)
+    job = _job(rec)
+    meta = job.meta if job is not None else {}
+    return rec, meta.get("proposal"), meta.get("confirmed", {}), meta.get("errors", {})
+
+
+def _message(exc) -> str:
+    if isinstance(exc, InvalidInput):
+        return "; ".join(str(v) for v in exc.errors.values())
+    return str(_l("This need is no longer in your scope."))
+
+
+def confirm(coordinator, rq_id, drop=(), changes=None) -> dict:
+    """Offer every kept visit of the proposal through assign_visit (source "auto"); dropped needs are
+    skipped, changes {need id: [volunteer ids]} replace the proposed volunteers. Safe twice: a need
+    already confirmed is not offered again. Returns {"sent", "already", "dropped", "errors"}."""
+    rec, proposal, confirmed, _errors = load(coordinator, rq_id)
+    if proposal is None:
+        raise InvalidInput({"proposal": _l("This proposal has expired; run auto-assign again.")})
+    job = _job(rec)
+    drop = {int(x) for x in drop}
+    changes = {int(k): [int(v) for v in vs] for k, vs in (changes or {}).items()}
+    sent, already, errors = 0, 0, {}
+    for item in proposal["items"]:
+        need = item["need"]
+        if str(need) in confirmed:
+            already += 1
+            continue
+        if need in drop:
+            continue
+        vols = changes.get(need, item["volunteers"])
+        org = None if need in changes else item["org"]
+        try:
+            visit = assign_visit(coordinator, need, datetime.fromisoformat(item["starts_at"]),
+                                 datetime.fromisoformat(item["ends_at"]), volunteer_ids=vols, org_id=org,
+                                 source="auto")
+        except (InvalidInput, NeedNotFound) as exc:
+            db.session.rollback()
+            errors[str(need)] = _message(exc)
+            continue
+        confirmed[str(need)] = visit.id
+        sent += 1
+        job.meta["confirmed"] = confirmed
+        job.save_meta()
+    job.meta["errors"] = errors
+    job.save_meta()
+    return {"sent": sent, "already": already, "dropped": len(drop), "errors": errors}

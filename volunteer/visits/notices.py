@@ -1,0 +1,121 @@
+"""What visits tell people, in each recipient's language, once per event and recipient."""
+from zoneinfo import ZoneInfo
+
+from flask_babel import force_locale, gettext as _
+from sqlalchemy import select
+
+from .. import access
+from ..accounts.models import User
+from ..children.cards import pseudonym
+from ..extensions import db
+from ..matching.offers import coordinators_for
+from ..needs.models import SERVICE_TYPES
+from ..notifications.channels import send
+from .settings import setting
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def local(moment) -> str:
+    """A moment as local time (Qingdao), e.g. 2026-11-24 09:30."""
+    return moment.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _what(visit) -> dict:
+    return {"service": SERVICE_TYPES.get(visit.need.service_type, visit.need.service_type),
+            "child": pseudonym(visit.child.ref), "when": local(visit.starts_at)}
+
+
+def _lang(user) -> str:
+    return user.locale or "zh_Hans_CN"
+
+
+def offer_recipients(visit) -> list[User]:
+    """Who answers the offer: the offered volunteers, or the team's organisation admins."""
+    if visit.org_id:
+        return db.session.scalars(select(User).where(User.organisation_id == visit.org_id,
+                                                     User.role == "org_admin", User.active.is_(True))).all()
+    return [a.user for a in visit.assignees if a.status == "offered"]
+
+
+def offer(visit) -> int:
+    """Tell each volunteer offered the visit (or the team's admins); returns how many new messages."""
+    sent = 0
+    for user in offer_recipients(visit):
+        with force_locale(_lang(user)):
+            title = _("Visit offer: %(service)s for %(child)s on %(when)s", **_what(visit))
+            body = _("Please accept or decline on your visits page within %(hours)s hours; otherwise the "
+                     "offer goes to someone else.", hours=setting("VISIT_OFFER_HOURS"))
+        sent += send(user.id, "visit", f"visit:{visit.id}:offer", title, body)
+    return sent
+
+
+def planned(visit) -> int:
+    """Tell helpers whose own offer led to the visit that it is planned."""
+    sent = 0
+    for a in visit.assignees:
+        if a.status != "accepted":
+            continue
+        with force_locale(_lang(a.user)):
+            title = _("Visit planned: %(service)s for %(child)s on %(when)s", **_what(visit))
+            body = _("Thank you for offering to help. The details are on your visits page.")
+        sent += send(a.user_id, "visit", f"visit:{visit.id}:planned", title, body)
+    return sent
+
+
+def reminder(visit, hours: int) -> int:
+    """Remind each helper who accepted the visit, hours before it."""
+    sent = 0
+    for a in visit.assignees:
+        if a.status != "accepted":
+            continue
+        with force_locale(_lang(a.user)):
+            title = _("Reminder: %(service)s for %(child)s on %(when)s", **_what(visit))
+            body = _("Your visit starts in about %(hours)s hours. Check in on your visits page when you arrive.",
+                     hours=hours)
+        sent += send(a.user_id, "visit", f"visit:{visit.id}:remind:{hours}", title, body)
+    return sent
+
+
+def _coordinator_text(event, visit, extra) -> tuple[str, str]:
+    what = _what(visit)
+    if event == "accepted":
+        return _("Visit accepted: %(service)s for %(child)s on %(when)s", **what), ""
+    if event == "declined":
+        return (_("Visit declined: %(service)s for %(child)s on %(when)s", **what),
+                _("The need is open again; assign another helper."))
+    if event == "expired":
+        return (_("Visit offer expired: %(service)s for %(child)s on %(when)s", **what),
+                _("Nobody answered in time; the need is open again."))
+    if event == "report":
+        return _("Visit report to review: %(service)s for %(child)s", **what), ""
+    if event == "overdue":
+        return (_("Overdue visit: %(service)s for %(child)s on %(when)s", **what),
+                _("Nobody checked in. Contact the helpers or plan the visit again."))
+    if event == "stale":
+        return (_("Visit closed and flagged: %(service)s for %(child)s", **what),
+                _("It was still open 24 hours after check-in; please review it."))
+    return event, extra
+
+
+def coordinators(visit, event: str) -> int:
+    """Tell the coordinators of the child's area about a visit event, once per event."""
+    sent = 0
+    for user in coordinators_for(visit.child):
+        with force_locale(_lang(user)):
+            title, body = _coordinator_text(event, visit, "")
+        sent += send(user.id, "visit", f"visit:{visit.id}:{event}", title, body)
+    return sent
+
+
+def no_contact(child, days: int, since_key: str, staff=None) -> int:
+    """Tell the child's coordinators (from staff, all active coordinators, when given) that nobody visited
+    the child for days."""
+    sent = 0
+    users = coordinators_for(child) if staff is None else [u for u in staff if access.child_in_scope(u, child)]
+    for user in users:
+        with force_locale(_lang(user)):
+            title = _("No contact for %(days)s days: %(child)s", days=days, child=pseudonym(child.ref))
+            body = _("Nobody has visited this child for %(days)s days. Plan a visit.", days=days)
+        sent += send(user.id, "visit", f"nocontact:{child.id}:{since_key}", title, body)
+    return sent

@@ -1,0 +1,74 @@
+"""Visits as dicts for pages, cut to what the viewer may know (helpers: the privacy card only)."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ..children.cards import age_band, pseudonym, town_name
+from ..children.validation import InvalidInput
+from ..needs.models import DIMENSIONS, SERVICE_TYPES
+from ..needs.present import need_card
+from ..needs.rules import is_staff
+from ..types import utcnow
+from .models import ASSIGNEE_STATUSES, VISIT_STATUSES
+from .notices import local
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def parse_local(day: str, start: str, end: str):
+    """(starts_at, ends_at) as aware UTC from a local date and two HH:MM times; InvalidInput if unreadable."""
+    day, start, end = (str(x or "").strip()[:10] for x in (day, start, end))
+    try:
+        d = datetime.strptime(day, "%Y-%m-%d").date()
+    except ValueError:
+        raise InvalidInput({"day": _l_day()}) from None
+    out = []
+    for field, text in (("start", start), ("end", end)):
+        try:
+            t = datetime.strptime(text, "%H:%M").time()
+        except ValueError:
+            raise InvalidInput({field: _l_time()}) from None
+        out.append(datetime.combine(d, t, LOCAL).astimezone(ZoneInfo("UTC")))
+    return out[0], out[1]
+
+
+def _l_day():
+    from flask_babel import lazy_gettext as _l
+
+    return _l("Enter the date like 2026-06-01.")
+
+
+def _l_time():
+    from flask_babel import lazy_gettext as _l
+
+    return _l("Enter the time like 09:30.")
+
+
+def card(visit, user) -> dict:
+    """One visit for a page: the need card, the child's privacy card essentials, the window, statuses."""
+    need, child = visit.need, visit.child
+    mine = next((a for a in visit.assignees if a.user_id == user.id), None)
+    now = utcnow()
+    row = {
+        "id": visit.id, "status": visit.status, "status_label": VISIT_STATUSES.get(visit.status, visit.status),
+        "need": need_card(need), "service": SERVICE_TYPES.get(need.service_type, need.service_type),
+        "dimension": DIMENSIONS.get(need.dimension, need.dimension),
+        "child": {"pseudonym": pseudonym(child.ref), "age_band": age_band(child.birth_date),
+                  "town": town_name(child.town_code) or town_name(child.district_code)},
+        "starts": local(visit.starts_at), "ends": local(visit.ends_at)[-5:], "org": visit.org.name if visit.org else None,
+        "my_status": mine.status if mine else None,
+        "my_status_label": ASSIGNEE_STATUSES.get(mine.status, "") if mine else "",
+        "expires": local(mine.expires_at or visit.offer_expires_at) if mine and mine.status == "offered" else
+        (local(visit.offer_expires_at) if visit.status == "offered" else ""),
+        "checked_in": bool(mine and mine.checked_in_at), "checked_out": bool(mine and mine.checked_out_at),
+        "minutes": mine.service_minutes if mine else None, "has_report": visit.report is not None,
+        "upcoming": visit.ends_at >= now,
+    }
+    if is_staff(user):
+        row["child"]["ref"] = child.ref
+        row["assignees"] = [{"name": a.user.name, "status": ASSIGNEE_STATUSES.get(a.status, a.status),
+                             "checked_in": local(a.checked_in_at), "checked_out": local(a.checked_out_at),
+                             "minutes": a.service_minutes} for a in visit.assignees]
+        row.update(method=visit.check_in_method, distance=visit.check_in_distance_m,
+                   override_reason=visit.override_reason, flag_reason=visit.flag_reason,
+                   checked_in_at=local(visit.checked_in_at), minutes_total=visit.service_minutes)
+    return row

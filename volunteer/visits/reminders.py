@@ -1,0 +1,148 @@
+"""Reminders before a visit (scheduled on RQ's scheduler) and the follow-up sweep.
+
+    schedule_reminders(visit) -> int   # one scheduled job per reminder still in the future
+    sweep(now=None) -> dict            # expire offers, alert overdue visits, close stale check-ins,
+                                       # alert children without contact; safe to run any number of times
+"""
+from datetime import timedelta
+
+from sqlalchemy import func, or_, select
+
+from ..accounts.models import User
+from ..children.models import Child
+from ..extensions import db
+from ..tasks import services as tasks
+from ..types import utcnow
+from . import notices
+from .models import Visit
+from .services import expire_offers
+from .settings import no_contact_days, setting
+
+REMIND_FUNC = "jobs.visits.remind"
+CONTACT_STATUSES = ("checked_in", "done", "flagged")
+
+
+def schedule_reminders(visit, now=None) -> int:
+    """Schedule the reminders (VISIT_REMINDERS_HOURS before the start) that are still ahead.
+
+    Each is a job on the worker's scheduler; the message it sends is keyed per visit and hour, so a
+    reminder scheduled twice still arrives once.
+    """
+    now = now or utcnow()
+    planned = []
+    for hours in setting("VISIT_REMINDERS_HOURS"):
+        at = visit.starts_at - timedelta(hours=hours)
+        if at > now:
+            planned.append((tasks.record(REMIND_FUNC, visit.id, int(hours), kind="visit_reminder",
+                                         queue="notifications", subject=f"child:{visit.child_id}"), at))
+    db.session.commit()
+    for rec, at in planned:
+        tasks.dispatch(rec, at=at)
+    return len(planned)
+
+
+def remind(visit_id: int, hours: int) -> int:
+    """Send one reminder if the visit is still accepted."""
+    visit = db.session.get(Visit, visit_id)
+    if visit is None or visit.status != "accepted":
+        return 0
+    return notices.reminder(visit, hours)
+
+
+def overdue(now=None) -> int:
+    """Alert coordinators of accepted visits nobody checked in to, past their end (once per visit)."""
+    now = now or utcnow()
+    limit = now - timedelta(hours=float(setting("VISIT_OVERDUE_HOURS")))
+    visits = db.session.scalars(select(Visit).where(Visit.status == "accepted", Visit.ends_at <= limit)).all()
+    return sum(notices.coordinators(v, "overdue") for v in visits)
+
+
+def close_stale(now=None) -> int:
+    """Close visits still checked in VISIT_STALE_HOURS after check-in: flagged for review, no hours
+    counted for those who never checked out; coordinators are told once."""
+    now = now or utcnow()
+    limit = now - timedelta(hours=float(setting("VISIT_STALE_HOURS")))
+    visits = db.session.scalars(select(Visit).where(Visit.status == "checked_in", Visit.checked_in_at <= limit)).all()
+    for v in visits:
+        v.status, v.flag_reason = "flagged", "open_24h"
+        v.checked_out_at = now
+    db.session.commit()
+    for v in visits:
+        notices.coordinators(v, "stale")
+    return len(visits)
+
+
+def no_contact(now=None) -> int:
+    """Alert coordinators about children nobody visited for their category's number of days.
+
+    The alert is keyed by the day of the last contact, so it comes once per silence, not every run.
+    """
+    now = now or utcnow()
+    last = dict(db.session.execute(select(Visit.child_id, func.max(Visit.checked_in_at))
+                                   .where(Visit.status.in_(CONTACT_STATUSES)).group_by(Visit.child_id)).all())
+    shortest = min([int(setting("VISIT_NO_CONTACT_DAYS")), *map(int, setting("VISIT_NO_CONTACT_DAYS_BY_CATEGORY")
+                                                                 .values())])
+    oldest = now - timedelta(days=shortest)
+    children = db.session.scalars(select(Child).where(or_(Child.created_at <= oldest, Child.id.in_(
+        [cid for cid, at in last.items() if at and at <= oldest])))).all()
+    staff = db.session.scalars(select(User).where(User.role == "coordinator", User.active.is_(True))
+                               .order_by(User.id)).all()
+    sent = 0
+    for child in children:
+        since = last.get(child.id) or child.created_at
+        days = no_contact_days(child.category)
+        if since is None or now - since < timedelta(days=days):
+            continue
+        sent += notices.no_contact(child, days, since.strftime("%Y%m%d"), staff)
+    return sent
+
+
+def sweep(now=None) -> dict:
+    """Everything that follows from time passing; idempotent."""
+    now = now or utcnow()
+    return {"expired": expire_offers(now), "overdue": overdue(now), "stale": close_stale(now),
+            "no_contact": no_contact(now)}
+
+
+# --- the periodic sweep job (self-rescheduling, fixed id) ------------------------------------------
+
+SWEEP_ID = "visits-sweep"
+SWEEP_FUNC = "jobs.visits.sweep"
+
+
+def _sweep_state(queue):
+    from rq.exceptions import NoSuchJobError
+
+    from ..tasks import AppJob
+
+    try:
+        job = AppJob.fetch(SWEEP_ID, connection=queue.connection, serializer=queue.serializer)
+    except NoSuchJobError:
+        return False, None
+    return queue.connection.zscore(queue.scheduled_job_registry.key, SWEEP_ID) is not None, job.get_status(refresh=False)
+
+
+def schedule_sweep() -> bool:
+    """Schedule the next sweep (VISIT_SWEEP_SECONDS from now) unless one is already scheduled."""
+    from ..tasks import get_queue
+
+    queue = get_queue("default")
+    if _sweep_state(queue)[0]:
+        return False
+    queue.enqueue_in(timedelta(seconds=int(setting("VISIT_SWEEP_SECONDS"))), SWEEP_FUNC, job_id=SWEEP_ID,
+                     result_ttl=-1, job_timeout=600)
+    return True
+
+
+def start_sweep() -> bool:
+    """Start the sweep now unless it is scheduled, queued or running (when a worker starts)."""
+    from rq.job import JobStatus
+
+    from ..tasks import get_queue
+
+    queue = get_queue("default")
+    scheduled, status = _sweep_state(queue)
+    if scheduled or status in (JobStatus.QUEUED, JobStatus.STARTED):
+        return False
+    queue.enqueue(SWEEP_FUNC, job_id=SWEEP_ID, result_ttl=-1, job_timeout=600)
+    return True

@@ -1,0 +1,336 @@
+"""Assigning visits and answering their offers.
+
+    assign_visit(coordinator, need_id, starts_at, ends_at, volunteer_ids=(), org_id=None) -> Visit
+    respond(user, visit_id, accept) -> Visit      # a volunteer (or the team's organisation admin) answers
+    cancel(staff, visit_id) -> Visit
+    expire_offers(now=None) -> int               # unanswered offers past their time go back to the pool
+
+Errors: InvalidInput (field -> message; nothing saved), NotAllowed (the role may not do this),
+VisitNotFound / NeedNotFound (missing or outside the user's reach: one answer for both).
+Messages to people go out through background jobs (jobs/visits.py, ids only) recorded in the same
+transaction as the change, so a rolled-back change sends nothing.
+"""
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+
+from .. import access
+from ..accounts.models import User
+from ..audit import services as audit
+from ..children.models import AccessGrant
+from ..children.validation import InvalidInput
+from ..extensions import db
+from ..matching.models import Offer
+from ..needs.models import Need
+from ..needs.rules import NeedNotFound, NotAllowed, emit, is_staff
+from ..orgs.models import Organisation
+from ..tasks import services as tasks
+from ..types import utcnow
+from ..volunteers.models import VolunteerSkill
+from ..volunteers.skills import CREDENTIAL_SKILLS
+from .models import ACTIVE_STATUSES, HOME_SERVICE_TYPES, Visit, VisitAssignee
+from .settings import setting
+
+MAX_WINDOW = timedelta(hours=12)
+PAST_GRACE = timedelta(minutes=5)
+OPEN_OFFER = ("offered", "accepted")
+GRANT_BEFORE, GRANT_AFTER = timedelta(hours=2), timedelta(hours=24)
+GRANT_REASON = "visit:"
+
+
+class VisitNotFound(NeedNotFound):
+    """No such visit, or not one this user may see or act on: the same answer."""
+
+
+def needs_two_adults(need) -> bool:
+    """Whether a need is served in the child's home, where two adults go (when the setting is on)."""
+    return bool(setting("VISIT_TWO_ADULTS")) and need.service_type in HOME_SERVICE_TYPES
+
+
+def _ids(values) -> list[int]:
+    out = []
+    for v in values or ():
+        try:
+            i = int(v)
+        except (TypeError, ValueError):
+            raise InvalidInput({"volunteers": _l("Choose volunteers from the list.")}) from None
+        if i not in out:
+            out.append(i)
+    return out
+
+
+def check_window(starts_at, ends_at, now=None) -> None:
+    """A window of aware datetimes, in the future, ending after it starts and at most 12 hours long."""
+    if not isinstance(starts_at, datetime) or not isinstance(ends_at, datetime) \
+            or starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise InvalidInput({"starts_at": _l("Enter the date and time of the visit.")})
+    if starts_at < (now or utcnow()) - PAST_GRACE:
+        raise InvalidInput({"starts_at": _l("This time has already passed; choose a time in the future.")})
+    if ends_at <= starts_at:
+        raise InvalidInput({"ends_at": _l("The visit must end after it starts.")})
+    if ends_at - starts_at > MAX_WINDOW:
+        raise InvalidInput({"ends_at": _l("A visit lasts at most 12 hours.")})
+
+
+def skills_of(user_ids) -> dict[int, set]:
+    """user_id -> the skills that count (a credential skill only once a coordinator verified it)."""
+    out = {u: set() for u in user_ids}
+    if user_ids:
+        for uid, skill, status in db.session.execute(select(
+                VolunteerSkill.user_id, VolunteerSkill.skill, VolunteerSkill.credential_status)
+                .where(VolunteerSkill.user_id.in_(user_ids))):
+            if skill not in CREDENTIAL_SKILLS or status == "verified":
+                out[uid].add(skill)
+    return out
+
+
+def busy_between(user_ids, starts_at, ends_at, exclude_visit_id=None) -> set[int]:
+    """Users with another live visit overlapping the window."""
+    if not user_ids:
+        return set()
+    q = (select(VisitAssignee.user_id).join(Visit, Visit.id == VisitAssignee.visit_id)
+         .where(VisitAssignee.user_id.in_(user_ids), VisitAssignee.status.in_(OPEN_OFFER),
+                Visit.status.in_(ACTIVE_STATUSES), Visit.starts_at < ends_at, Visit.ends_at > starts_at))
+    if exclude_visit_id:
+        q = q.where(Visit.id != exclude_visit_id)
+    return set(db.session.scalars(q))
+
+
+def _volunteers(ids) -> list[User]:
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    if any(i not in users or users[i].role != "volunteer" or not users[i].active for i in ids):
+        raise InvalidInput({"volunteers": _l("Choose volunteers from the list.")})
+    return [users[i] for i in ids]
+
+
+def _need_in_scope(coordinator, need_id) -> Need:
+    if not is_staff(coordinator):
+        raise NotAllowed(_l("Only a coordinator can assign visits."))
+    need = db.session.get(Need, need_id) if isinstance(need_id, int) and not isinstance(need_id, bool) else None
+    if need is None or not access.child_in_scope(coordinator, need.child):
+        audit.log(coordinator, "deny", "need", need.id if need else None, reason="assign_visit", via="web")
+        raise NeedNotFound(need_id)
+    return need
+
+
+def validate(coordinator, need_id, starts_at, ends_at, volunteer_ids=(), org_id=None):
+    """Check an assignment without saving anything; returns (need, volunteers, organisation)."""
+    need = _need_in_scope(coordinator, need_id)
+    if need.status not in ("open", "assigned"):
+        raise InvalidInput({"need": _l("This need is not open, so no visit can be planned for it.")})
+    if db.session.scalar(select(Visit.id).where(Visit.need_id == need.id, Visit.status.in_(ACTIVE_STATUSES))):
+        raise InvalidInput({"need": _l("This need already has a visit planned.")})
+    check_window(starts_at, ends_at)
+    ids = _ids(volunteer_ids)
+    org = None
+    if org_id not in (None, "", 0):
+        try:
+            org = db.session.get(Organisation, int(org_id))
+        except (TypeError, ValueError):
+            org = None
+        if org is None:
+            raise InvalidInput({"org_id": _l("Choose an organisation from the list.")})
+        if ids:
+            raise InvalidInput({"org_id": _l("Choose either volunteers or an organisation team, not both.")})
+        if not db.session.scalar(select(User.id).where(User.organisation_id == org.id, User.role == "org_admin",
+                                                       User.active.is_(True))):
+            raise InvalidInput({"org_id": _l("This organisation has no admin who could accept the visit.")})
+        return need, [], org
+    if not ids:
+        raise InvalidInput({"volunteers": _l("Choose at least one volunteer or an organisation team.")})
+    users = _volunteers(ids)
+    if needs_two_adults(need) and len(users) < 2:
+        raise InvalidInput({"volunteers": _l("A home visit is made by two adults: choose two volunteers or "
+                                             "an organisation team.")})
+    wanted = set(need.skill_codes)
+    have = skills_of(ids)
+    lacking = [u.name for u in users if not wanted <= have[u.id]]
+    if lacking:
+        raise InvalidInput({"volunteers": _l("%(names)s lacks a skill this need requires (or its credential is "
+                                             "not verified yet).", names=", ".join(lacking))})
+    busy = busy_between(ids, starts_at, ends_at)
+    if busy:
+        raise InvalidInput({"starts_at": _l("%(names)s already has a visit at this time.",
+                                            names=", ".join(u.name for u in users if u.id in busy))})
+    return need, users, org
+
+
+def _offer_expiry(now, starts_at):
+    return min(now + timedelta(hours=float(setting("VISIT_OFFER_HOURS"))), starts_at)
+
+
+def assign_visit(coordinator, need_id, starts_at, ends_at, volunteer_ids=(), org_id=None, source="manual",
+                 via="web") -> Visit:
+    """Plan a visit for a need in the coordinator's scope and offer it to volunteers (or a team).
+
+    The need becomes "assigned"; each volunteer (or the team's organisation admins) is told through a
+    background job and answers on the phone; an unanswered offer expires (VISIT_OFFER_HOURS).
+    """
+    need, users, org = validate(coordinator, need_id, starts_at, ends_at, volunteer_ids, org_id)
+    now = utcnow()
+    # A volunteer whose own "near me" offer for this need a coordinator accepted has already said yes.
+    volunteered = set(db.session.scalars(select(Offer.volunteer_id).where(
+        Offer.need_id == need.id, Offer.status == "accepted", Offer.volunteer_id.in_([u.id for u in users]))))
+    if volunteered:
+        source = "offer"
+    visit = Visit(need_id=need.id, child_id=need.child_id, starts_at=starts_at, ends_at=ends_at,
+                  status="offered", source=source if source in ("manual", "auto", "offer") else "manual",
+                  org_id=org.id if org else None, created_by_id=coordinator.id)
+    expires = visit.offer_expires_at = _offer_expiry(now, starts_at)
+    for user in users:
+        yes = user.id in volunteered
+        visit.assignees.append(VisitAssignee(user_id=user.id, status="accepted" if yes else "offered", offered_at=now,
+                                             expires_at=None if yes else expires, responded_at=now if yes else None))
+    db.session.add(visit)
+    if users and all(a.status == "accepted" for a in visit.assignees):
+        visit.status, visit.offer_expires_at = "accepted", None
+        db.session.flush()
+        for a in visit.assignees:
+            _grant(visit, a.user_id)
+    if need.status == "open":
+        need.status = "assigned"
+    emit("need.updated", need.child, need_id=need.id)
+    db.session.flush()
+    audit.log(coordinator, "update", "need", need.id, reason=f"visit:{visit.id}", via=via, commit=False)
+    rec = tasks.record("jobs.visits.notify_offer", visit.id, kind="notify", queue="notifications",
+                       subject=f"child:{need.child_id}")
+    expiry = tasks.record("jobs.visits.expire_offers", kind="visit_expiry", queue="default") \
+        if visit.status == "offered" else None
+    db.session.commit()
+    tasks.dispatch(rec)
+    if expiry is not None:
+        tasks.dispatch(expiry, at=expires)
+    else:
+        from .reminders import schedule_reminders
+
+        schedule_reminders(visit)
+    return visit
+
+
+# --- answers ----------------------------------------------------------------------------------------
+
+def visit_for(user, visit_id) -> Visit:
+    """A visit the user takes part in (assignee, team member) or, for staff, one in scope."""
+    visit = db.session.get(Visit, visit_id) if isinstance(visit_id, int) and not isinstance(visit_id, bool) else None
+    if visit is not None and can_see(user, visit):
+        return visit
+    raise VisitNotFound(visit_id)
+
+
+def can_see(user, visit) -> bool:
+    if is_staff(user):
+        return access.child_in_scope(user, visit.child)
+    if visit.org_id and access.member_of(user, visit.org_id):
+        return True
+    return any(a.user_id == user.id and a.status != "withdrawn" for a in visit.assignees)
+
+
+def _grant(visit, user_id) -> None:
+    db.session.add(AccessGrant(user_id=user_id, child_id=visit.child_id, starts_at=visit.starts_at - GRANT_BEFORE,
+                               ends_at=visit.ends_at + GRANT_AFTER, reason=f"{GRANT_REASON}{visit.id}"))
+
+
+def _release_need(visit) -> None:
+    """Give the need back to the pool (open) unless another live visit holds it."""
+    need = visit.need
+    other = db.session.scalar(select(Visit.id).where(Visit.need_id == need.id, Visit.id != visit.id,
+                                                     Visit.status.in_(ACTIVE_STATUSES)))
+    if need.status == "assigned" and other is None:
+        need.status = "open"
+        need.team_org_id = None
+        emit("need.updated", need.child, need_id=need.id)
+
+
+def _close_offers(visit, now, status="withdrawn") -> None:
+    for a in visit.assignees:
+        if a.status == "offered":
+            a.status, a.responded_at = status, now
+
+
+def respond(user, visit_id, accept: bool, via="web") -> Visit:
+    """The volunteer (or, for a team visit, an admin of the organisation) accepts or declines.
+
+    All accept -> the visit is accepted: each helper gets access to the child for the visit window, and
+    reminders are scheduled. One declines -> the visit is declined and the need goes back to the pool.
+    Answering again the same way changes nothing; an offer no longer open gets a clear message.
+    """
+    visit = visit_for(user, visit_id)
+    now = utcnow()
+    if visit.org_id:
+        if not access.admin_of(user, visit.org_id):
+            raise NotAllowed(_l("Only the organisation's admin can answer for the team."))
+        mine = next((a for a in visit.assignees if a.user_id == user.id), None)
+        if mine is None:
+            mine = VisitAssignee(user_id=user.id, status="offered", offered_at=visit.created_at or now)
+            visit.assignees.append(mine)
+    else:
+        mine = next((a for a in visit.assignees if a.user_id == user.id), None)
+        if mine is None:
+            raise VisitNotFound(visit_id)
+    wanted = "accepted" if accept else "declined"
+    if mine.status == wanted:
+        return visit
+    if visit.status != "offered" or mine.status not in ("offered",):
+        raise InvalidInput({"status": _l("This offer is no longer open.")})
+    mine.status, mine.responded_at = wanted, now
+    recs = []
+    if not accept:
+        visit.status = "declined"
+        _close_offers(visit, now)
+        _release_need(visit)
+        recs.append(tasks.record("jobs.visits.notify_coordinators", visit.id, "declined", kind="notify",
+                                 queue="notifications", subject=f"child:{visit.child_id}"))
+    elif all(a.status == "accepted" for a in visit.assignees):
+        visit.status = "accepted"
+        for a in visit.assignees:
+            _grant(visit, a.user_id)
+        recs.append(tasks.record("jobs.visits.notify_coordinators", visit.id, "accepted", kind="notify",
+                                 queue="notifications", subject=f"child:{visit.child_id}"))
+    audit.log(user, "update", "visit", visit.id, reason=wanted, via=via, commit=False)
+    db.session.commit()
+    for rec in recs:
+        tasks.dispatch(rec)
+    if visit.status == "accepted":
+        from .reminders import schedule_reminders
+
+        schedule_reminders(visit)
+    return visit
+
+
+def cancel(staff, visit_id, via="web") -> Visit:
+    """A coordinator calls a planned visit off: offers withdrawn, access revoked, the need back to open."""
+    visit = visit_for(staff, visit_id)
+    if not is_staff(staff):
+        raise NotAllowed(_l("Only a coordinator can cancel a visit."))
+    if visit.status == "cancelled":
+        return visit
+    if visit.status not in ("proposed", "offered", "accepted"):
+        raise InvalidInput({"status": _l("This visit has started or ended and cannot be cancelled.")})
+    now = utcnow()
+    visit.status = "cancelled"
+    _close_offers(visit, now)
+    db.session.execute(delete(AccessGrant).where(AccessGrant.reason == f"{GRANT_REASON}{visit.id}"))
+    _release_need(visit)
+    audit.log(staff, "update", "visit", visit.id, reason="cancel", via=via, commit=False)
+    db.session.commit()
+    return visit
+
+
+def expire_offers(now=None) -> int:
+    """Expire every offer unanswered past its time: the visit expires, the need goes back to the pool,
+    coordinators are told. Safe twice: a second run finds nothing left to expire."""
+    now = now or utcnow()
+    visits = db.session.scalars(select(Visit).where(Visit.status == "offered", Visit.offer_expires_at <= now)
+                                .order_by(Visit.id)).all()
+    recs = []
+    for visit in visits:
+        _close_offers(visit, now, status="expired")
+        visit.status = "expired"
+        _release_need(visit)
+        recs.append(tasks.record("jobs.visits.notify_coordinators", visit.id, "expired", kind="notify",
+                                 queue="notifications", subject=f"child:{visit.child_id}"))
+    db.session.commit()
+    for rec in recs:
+        tasks.dispatch(rec)
+    return len(recs)

@@ -1,0 +1,195 @@
+"""Coordinators' visit pages: plan a visit (from find helpers or an accepted offer), the visits list,
+a visit's detail with override check-in, cancel, report review and private photos.
+
+Staff only (others 403, anonymous to login); a need or visit outside the coordinator's scope answers
+404, like a missing one. Bad input: the form again with a clear message and status 422.
+"""
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from .. import access
+from ..access import staff_required
+from ..accounts.models import User
+from ..children.validation import InvalidInput
+from ..extensions import db
+from ..matching import helpers as helper_service
+from ..needs.models import Need
+from ..needs.rules import NeedNotFound
+from ..needs.views import child_url
+from . import checkin, present, reports, services
+from .models import VISIT_STATUSES, Visit
+from .views import bp
+
+LIST_FILTERS = {"open": ("proposed", "offered", "accepted", "checked_in"), "flagged": ("flagged",),
+                "done": ("done",), "closed": ("expired", "declined", "cancelled")}
+
+
+def _htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _int_list(values) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit()][:10]
+
+
+def _candidates(need_id):
+    """The ranked helpers for the need (find helpers' list), for the volunteers' checkboxes."""
+    try:
+        return helper_service.rank_helpers(current_user, need_id)
+    except NeedNotFound:
+        abort(404)
+
+
+@bp.route("/needs/<int:need_id>/visits/new", methods=["GET", "POST"])
+@staff_required
+def new(need_id):
+    """Plan a visit for a need: date and time window, one or more volunteers or an organisation team."""
+    ranking = _candidates(need_id)
+    need = db.session.get(Need, need_id)
+    form = request.form if request.method == "POST" else request.args
+    chosen = _int_list(form.getlist("volunteer"))
+    org_id = form.get("org") or None
+    errors = {}
+    if request.method == "POST":
+        try:
+            starts_at, ends_at = present.parse_local(form.get("day"), form.get("start"), form.get("end"))
+            visit = services.assign_visit(current_user, need_id, starts_at, ends_at, chosen, org_id=org_id)
+        except InvalidInput as exc:
+            db.session.rollback()
+            errors = exc.errors
+        except NeedNotFound:
+            abort(404)
+        else:
+            flash(_("Visit planned; the offer was sent."), "success")
+            return redirect(url_for("visits.show", visit_id=visit.id))
+    volunteers = [c for c in ranking if c.kind == "volunteer"]
+    orgs = [c for c in ranking if c.kind == "organisation"]
+    known = {c.id for c in volunteers}
+    extra = db.session.scalars(select(User).where(User.id.in_([i for i in chosen if i not in known]),
+                                                  User.role == "volunteer")).all()
+    return render_template("visits/assign.html", need=need, volunteers=volunteers, orgs=orgs, extra=extra,
+                           chosen=set(chosen), org_id=str(org_id or ""), form=form, errors=errors,
+                           two_adults=services.needs_two_adults(need),
+                           child_link=child_url(need.child.ref)), 422 if errors else 200
+
+
+@bp.get("/visits")
+@staff_required
+def index():
+    """Visits of children in the coordinator's scope, by status (open, flagged, done, closed)."""
+    which = request.args.get("show", "open")
+    statuses = LIST_FILTERS.get(which, LIST_FILTERS["open"])
+    rows = db.session.scalars(select(Visit).where(Visit.status.in_(statuses))
+                              .order_by(Visit.starts_at.desc()).limit(500)).all()
+    rows = [present.card(v, current_user) for v in rows if access.child_in_scope(current_user, v.child)][:200]
+    review = db.session.scalars(select(Visit).where(Visit.status.in_(("done", "flagged", "checked_in")))
+                                .order_by(Visit.starts_at.desc()).limit(500)).all()
+    to_review = [present.card(v, current_user) for v in review
+                 if v.report is not None and v.report.reviewed_at is None
+                 and access.child_in_scope(current_user, v.child)][:100]
+    return render_template("visits/index.html", rows=rows, which=which, filters=LIST_FILTERS,
+                           to_review=to_review, statuses=VISIT_STATUSES, offers=_offers_to_plan())
+
+
+def _offers_to_plan() -> list[dict]:
+    """Near-me offers a coordinator accepted whose need has no live visit yet: plan one."""
+    from ..children.cards import pseudonym
+    from ..matching.models import Offer
+    from ..needs.models import SERVICE_TYPES
+    from .models import ACTIVE_STATUSES
+
+    live = select(Visit.need_id).where(Visit.status.in_(ACTIVE_STATUSES))
+    rows = db.session.execute(select(Offer, Need, User).join(Need, Need.id == Offer.need_id)
+                              .join(User, User.id == Offer.volunteer_id)
+                              .where(Offer.status == "accepted", Need.status == "assigned", Need.id.not_in(live))
+                              .order_by(Offer.decided_at).limit(300)).all()
+    return [{"need_id": need.id, "volunteer_id": user.id, "volunteer": user.name,
+             "service": SERVICE_TYPES.get(need.service_type, need.service_type), "child": pseudonym(need.child.ref)}
+            for offer, need, user in rows if access.child_in_scope(current_user, need.child)][:100]
+
+
+def _staff_visit(visit_id) -> Visit:
+    try:
+        return services.visit_for(current_user, visit_id)
+    except NeedNotFound:
+        abort(404)
+
+
+def _staff_page(visit, errors=None, status=200):
+    report = visit.report
+    return render_template("visits/staff_show.html", v=present.card(visit, current_user), visit=visit,
+                           report=report, errors=errors or {}, child_link=child_url(visit.child.ref)), status
+
+
+@bp.post("/visits/<int:visit_id>/cancel")
+@staff_required
+def cancel(visit_id):
+    """Call a planned visit off (offers withdrawn, access revoked, the need open again)."""
+    visit = _staff_visit(visit_id)
+    try:
+        services.cancel(current_user, visit_id)
+    except InvalidInput as exc:
+        db.session.rollback()
+        return _staff_page(visit, exc.errors, 422)
+    flash(_("Visit cancelled; the need is open again."), "success")
+    return redirect(url_for("visits.show", visit_id=visit_id))
+
+
+@bp.post("/visits/<int:visit_id>/override")
+@staff_required
+def override(visit_id):
+    """Check the helpers in without GPS, with a reason."""
+    visit = _staff_visit(visit_id)
+    try:
+        checkin.override_check_in(current_user, visit_id, request.form.get("reason"))
+    except InvalidInput as exc:
+        db.session.rollback()
+        return _staff_page(visit, exc.errors, 422)
+    flash(_("Helpers checked in by override."), "success")
+    return redirect(url_for("visits.show", visit_id=visit_id))
+
+
+@bp.post("/visits/<int:visit_id>/review")
+@staff_required
+def review(visit_id):
+    """Mark the visit's report reviewed, with an optional note."""
+    visit = _staff_visit(visit_id)
+    try:
+        reports.review(current_user, visit_id, request.form.get("note"))
+    except InvalidInput as exc:
+        db.session.rollback()
+        return _staff_page(visit, exc.errors, 422)
+    flash(_("Report reviewed."), "success")
+    return redirect(url_for("visits.show", visit_id=visit_id))
+
+
+@bp.get("/visits/photos/<int:photo_id>")
+@staff_required
+def photo(photo_id):
+    """A visit photo: coordinators in scope only; never cached by shared caches."""
+    try:
+        path = reports.photo_file(current_user, photo_id)
+    except NeedNotFound:
+        abort(404)
+    resp = send_file(path, mimetype="image/jpeg", max_age=0)
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.app_template_global("visits_panel")
+def visits_panel(child):
+    """The child's visit timeline (reports included), for the child's page (staff)."""
+    if not current_user.is_authenticated or not current_user.is_staff:
+        return ""
+    visits = reports.timeline(child)
+    return Markup(render_template("visits/_timeline.html", visits=visits, statuses=VISIT_STATUSES,
+                                  cards={v.id: present.card(v, current_user) for v in visits}))
+
+
+def staff_show(visit_id):
+    """The staff view of a visit (called by the shared visit URL)."""
+    return _staff_page(_staff_visit(visit_id))
+
