@@ -59,3 +59,4 @@ def _register_blueprints(app):
     from .children.views import register as register_children; register_children(app)
     from .api.views import register as register_api; register_api(app)
     from .matching.views import register as register_matching; register_matching(app)  # noqa: E702
+    from .wishes.views import register as register_wishes; register_wishes(app)  # noqa: E702

@@ -10,4 +10,5 @@ from .matching.models import NeedPoint, Offer  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .orgs.models import Organisation  # noqa: F401
 from .tasks.models import JobRecord  # noqa: F401
+from .wishes.models import WishClaim, WishEvent  # noqa: F401
 from .volunteers.models import AvailabilitySlot, VolunteerProfile, VolunteerSkill  # noqa: F401

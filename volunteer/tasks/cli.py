@@ -33,6 +33,9 @@ def worker_command(queues, burst, simple, no_scheduler):
     if sent:
         click.echo(f"handed {sent} pending job(s) and event(s) to the queues")
     start_reconciler()
+    from ..wishes.schedule import start_release
+
+    start_release()
     w = make_worker(queues or None, simple=simple)
     w.work(burst=burst, with_scheduler=not no_scheduler, logging_level="INFO")
 
