@@ -47,10 +47,20 @@ def open_wishes(event_id: int | None = None, limit: int = 30, offset: int = 0, e
     return db.session.scalars(query.order_by(Wish.id).limit(limit).offset(offset)).all()
 
 
-def next_open_cards(wish: Wish | None, limit: int = 3) -> list[dict]:
-    """For a donor who lost a wish: the next open wishes, from the same event first."""
-    exclude = [wish.id] if wish else []
-    rows = open_wishes(wish.event_id, limit, exclude=exclude) if wish is not None and wish.event_id else []
-    if len(rows) < limit:
-        rows += [w for w in open_wishes(None, limit, exclude=exclude + [r.id for r in rows])][:limit - len(rows)]
-    return cards_for(rows)
+def next_open_cards(event_id: int | None, wish_id: int | None = None, limit: int = 3) -> list[dict]:
+    """For a donor who lost a wish: the next open wishes, from the same event first (one query: every
+    loser of a race asks for them at once)."""
+    from .models import WishEvent
+
+    published = select(WishEvent.id).where(WishEvent.status == "published")
+    query = (select(Wish.ref, Wish.item, Wish.category, Wish.price_yuan, Wish.status, Wish.event_id,
+                    Child.birth_date, Child.town_code, Child.district_code)
+             .join(Child, Child.id == Wish.child_id)
+             .where(Wish.status == "published", Wish.claimed_by_id.is_(None), Wish.id != (wish_id or 0),
+                    Wish.event_id.is_(None) | Wish.event_id.in_(published)))
+    same = (Wish.event_id == event_id) if event_id else None
+    order = [Wish.id] if same is None else [same.desc(), Wish.id]
+    rows = db.session.execute(query.order_by(*order).limit(limit)).all()
+    return [{"ref": r.ref, "item": r.item, "category": r.category, "price_yuan": r.price_yuan, "status": r.status,
+             "age_band": age_band(r.birth_date), "town_name": town_name(r.town_code) or town_name(r.district_code),
+             "event_id": r.event_id, "event_name": ""} for r in rows]

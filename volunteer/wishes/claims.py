@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit import services as audit
 from ..extensions import db
 from ..needs.models import Wish
+from ..events.services import emit as emit_event
 from ..needs.rules import WishNotFound, emit
 from ..types import utcnow
 from .cards import DONOR_ROLES, next_open_cards
@@ -45,74 +46,82 @@ def claim_hours() -> float:
     return float(current_app.config.get("WISH_CLAIM_HOURS", 72))
 
 
-def find_wish(ref) -> Wish:
-    """A wish by its ref (a stale page may name one that is no longer open); else WishNotFound."""
-    wish = db.session.scalar(select(Wish).where(Wish.ref == ref)) if isinstance(ref, str) else None
-    if wish is None:
-        raise WishNotFound(ref)
-    return wish
-
-
 def _open_event():
     """The condition 'the wish is in no event, or in a published one'."""
     return Wish.event_id.is_(None) | Wish.event_id.in_(select(WishEvent.id).where(WishEvent.status == "published"))
 
 
 def claim(user, ref: str, via: str = "web") -> WishClaim:
+    """Claim a published wish for user; see _claim."""
+    try:
+        return _claim(user, ref, via)
+    except _Mine as mine:
+        return mine.row
+
+
+def _claim(user, ref: str, via: str = "web") -> WishClaim:
     """Claim a published wish for user (and their organisation). Returns the claim on a win; a repeated
     tap by the winner returns the same claim. Raises ClaimRefused (with the next open wishes) when the
     wish is taken or not open, WishNotFound for an unknown ref, NotADonor for staff."""
     if getattr(user, "role", None) not in DONOR_ROLES:
         raise NotADonor(ref)
-    wish = find_wish(ref)
-    wish_id, owner = wish.id, wish.claimed_by_id
-    # End the read transaction first: the UPDATE below must open the write transaction itself.
-    db.session.rollback()
-    if owner == user.id:
-        return _live_claim(wish_id, user.id) or _refuse(wish_id)
+    user_id, org_id = user.id, user.organisation_id if user.role in ("org_member", "org_admin") else None
+    found = db.session.execute(select(Wish.id, Wish.child_id).where(Wish.ref == ref)).first() \
+        if isinstance(ref, str) else None
+    if found is None:
+        raise WishNotFound(ref)
+    wish_id, child_id = found
+    # No rollback needed before the write: PostgreSQL (read committed) re-checks the condition after
+    # waiting on the row lock, and pysqlite opens its transaction only at the UPDATE (the SELECT above
+    # ran outside one), so SQLite takes the write lock there, waiting on busy_timeout, with no stale
+    # read snapshot that would make it fail with "database is locked".
     now = utcnow()
     won = db.session.execute(
         update(Wish).where(Wish.id == wish_id, Wish.status == "published", Wish.claimed_by_id.is_(None),
                            _open_event())
-        .values(status="claimed", claimed_by_id=user.id, updated_at=now),
+        .values(status="claimed", claimed_by_id=user_id, updated_at=now),
         execution_options={"synchronize_session": False}).rowcount
     if won != 1:
         db.session.rollback()
-        mine = _live_claim(wish_id, user.id)
-        if mine is not None:  # a double tap whose first tap won
-            return mine
-        raise _refuse(wish_id)
-    org_id = user.organisation_id if user.role in ("org_member", "org_admin") else None
-    row = WishClaim(wish_id=wish_id, active_wish_id=wish_id, donor_id=user.id, org_id=org_id, status="active",
+        raise_refusal(wish_id, user_id)
+    row = WishClaim(wish_id=wish_id, active_wish_id=wish_id, donor_id=user_id, org_id=org_id, status="active",
                     claimed_at=now, expires_at=now + timedelta(hours=claim_hours()), receipt_failures=0)
     db.session.add(row)
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise _refuse(wish_id) from None
-    wish = db.session.get(Wish, wish_id)
-    emit("wish.updated", wish.child, wish_id=wish_id)
+        raise_refusal(wish_id, user_id)
+    emit_event("wish.updated", f"child:{child_id}", child_id=child_id, wish_id=wish_id)
     audit.log(user, "update", "wish", wish_id, reason="claim", via=via, commit=False)
     db.session.commit()
     return row
 
 
-def _live_claim(wish_id: int, user_id: int) -> WishClaim | None:
-    return db.session.scalar(select(WishClaim).where(WishClaim.active_wish_id == wish_id,
-                                                     WishClaim.donor_id == user_id))
-
-
-def _refuse(wish_id: int) -> ClaimRefused:
-    wish = db.session.get(Wish, wish_id)
-    db.session.refresh(wish)
-    if wish.status in ("claimed", "bought", "delivered"):
+def raise_refusal(wish_id: int, user_id: int) -> None:
+    """Why a claim did not win. A double tap whose first tap won returns that claim instead."""
+    status, owner, event_id = db.session.execute(
+        select(Wish.status, Wish.claimed_by_id, Wish.event_id).where(Wish.id == wish_id)).one()
+    if owner == user_id:
+        mine = db.session.scalar(select(WishClaim).where(WishClaim.active_wish_id == wish_id,
+                                                         WishClaim.donor_id == user_id))
+        if mine is not None:
+            raise _Mine(mine)
+    if status in ("claimed", "bought", "delivered"):
         message = ALREADY_CLAIMED
-    elif wish.status == "received":
+    elif status == "received":
         message = FULFILLED
     else:
         message = NOT_OPEN
-    return ClaimRefused(message, next_open_cards(wish))
+    raise ClaimRefused(message, next_open_cards(event_id, wish_id))
+
+
+class _Mine(Exception):
+    """Internal: the wish is already this donor's (a double tap)."""
+
+    def __init__(self, row):
+        super().__init__(row.id)
+        self.row = row
 
 
 def close_active(wish: Wish, status: str = "released") -> WishClaim | None:
