@@ -133,16 +133,15 @@ def _hash(claim_id: int, code: str) -> str:
 
 # --- the child director's (staff's) side ----------------------------------------------------------
 
-def staff_claim(staff, wish_ref, via="web") -> WishClaim:
-    """The live or fulfilled claim of a wish whose child is in staff's scope; else WishNotFound."""
+def staff_claim(staff, wish_ref, via="web") -> WishClaim | None:
+    """The live or fulfilled claim of a wish whose child is in staff's scope (None: never claimed);
+    WishNotFound when the wish is missing or out of scope."""
     from ..needs.wishes import wish_for_change
 
     wish = wish_for_change(staff, wish_ref, via)
     row = db.session.scalar(select(WishClaim).where(WishClaim.wish_id == wish.id,
                                                     WishClaim.status.in_(("active", "done")))
                             .order_by(WishClaim.id.desc()))
-    if row is None:
-        raise WishNotFound(wish_ref)
     return row
 
 
@@ -151,9 +150,10 @@ def confirm_receipt(staff, wish_ref, code, via="web") -> WishClaim:
     Wrong codes count; after MAX_FAILURES the wish is locked for LOCK_MINUTES."""
     row = staff_claim(staff, wish_ref, via)
     now = utcnow()
-    if row.wish.status != "delivered" or row.receipt_hash is None:
+    if row is None or row.wish.status != "delivered" or row.receipt_hash is None:
+        status = row.wish.status if row is not None else _l("not claimed")
         raise InvalidInput({"code": _l("This gift is not marked delivered yet (the wish is now: %(status)s).",
-                                       status=row.wish.status)})
+                                       status=status)})
     if row.receipt_locked_until is not None and row.receipt_locked_until > now:
         raise InvalidInput({"code": _l("Too many wrong codes. Try again in %(n)s minutes.",
                                        n=max(1, int((row.receipt_locked_until - now).total_seconds() // 60) + 1))})
@@ -195,7 +195,7 @@ def send_thanks(staff, wish_ref, text, via="web") -> WishClaim:
     the child or say where the child lives."""
     row = staff_claim(staff, wish_ref, via)
     text = text_of(text)
-    if row.wish.status != "received":
+    if row is None or row.wish.status != "received":
         raise InvalidInput({"thanks": _l("A thank-you can be sent once the gift is received.")})
     if not text:
         raise InvalidInput({"thanks": _l("Write the child's thank-you.")})
