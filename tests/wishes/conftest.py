@@ -1,3 +1,5 @@
+from functools import partial
+
 import pytest
 from flask_babel import force_locale
 
@@ -15,7 +17,9 @@ def english(app):
 
 @pytest.fixture
 def people(make_user, make_org):
+    """One account per part; they read the site in English (so tests can match the messages)."""
     unit = make_org(name="爱心单位乙", kind="caring_unit")
+    make_user = partial(make_user, locale="en")
     return {
         "coordinator": make_user(role="coordinator", scope_level="district", scope_code="370212"),
         "outsider": make_user(role="coordinator", scope_level="district", scope_code="370203"),
