@@ -37,6 +37,7 @@ def render(template, status=200, **context):
     context.setdefault("V", VOCABULARIES)
     context.setdefault("destinations", DESTINATIONS)
     context.setdefault("may_claim", current_user.role in DONOR_ROLES)
+    context.setdefault("nested", request.form.get("nested") == "1")
     return render_template(template, **context), status
 
 
