@@ -31,7 +31,7 @@ def add_wish_event(rng, admin_id: int, donors: list[tuple[int, int | None]], now
                                         .limit(EVENT_WISHES - len(kids))))
     event_id = db.session.execute(insert(WishEvent).returning(WishEvent.id), [{
         "name": "“六一”关爱月 微心愿认领会", "held_on": next_childrens_day(today), "place": "崂山区沙子口街道社工站",
-        "district_code": LAOSHAN, "status": "published", "created_by_id": admin_id, "created_at": now}]).scalar()
+        "area_code": LAOSHAN, "status": "published", "created_by_id": admin_id, "created_at": now}]).scalar()
     rows = []
     for n, child_id in enumerate(kids):
         item, category, price = rng.choice(WISHES)

@@ -46,8 +46,7 @@ def create_event(staff, data: dict, via="web") -> WishEvent:
         raise EventNotFound(None)
     values = clean_event(data)
     prefix = access.scope_prefix(staff) or None
-    event = WishEvent(status="draft", created_by_id=staff.id, district_code=prefix[:6] if prefix else None,
-                      **values)
+    event = WishEvent(status="draft", created_by_id=staff.id, area_code=prefix, **values)
     db.session.add(event)
     db.session.flush()
     audit.log(staff, "create", "wish_event", event.id, via=via, commit=False)
@@ -67,7 +66,7 @@ def get_event(user, event_id) -> WishEvent:
 def event_for_change(staff, event_id) -> WishEvent:
     """An event staff may change: made for a part of the city inside staff's scope."""
     event = get_event(staff, event_id)
-    if not is_staff(staff) or not (access.scope_prefix(staff) == "" or access.in_scope(staff, event.district_code)):
+    if not is_staff(staff) or not (access.scope_prefix(staff) == "" or access.in_scope(staff, event.area_code)):
         raise EventNotFound(event_id)
     return event
 

@@ -23,7 +23,8 @@ class WishEvent(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     held_on: Mapped[date] = mapped_column(Date)
     place: Mapped[str] = mapped_column(String(120))
-    district_code: Mapped[str | None] = mapped_column(String(12))
+    # The scope of the coordinator who made it (district, town or village code; None: the whole city).
+    area_code: Mapped[str | None] = mapped_column(String(12))
     status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at = mapped_column(UTCDateTime, default=utcnow)

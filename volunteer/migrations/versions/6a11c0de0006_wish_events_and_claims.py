@@ -23,7 +23,7 @@ def upgrade():
     sa.Column('name', sa.String(length=80), nullable=False),
     sa.Column('held_on', sa.Date(), nullable=False),
     sa.Column('place', sa.String(length=120), nullable=False),
-    sa.Column('district_code', sa.String(length=12), nullable=True),
+    sa.Column('area_code', sa.String(length=12), nullable=True),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
