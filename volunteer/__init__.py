@@ -60,3 +60,4 @@ def _register_blueprints(app):
     from .api.views import register as register_api; register_api(app)
     from .matching.views import register as register_matching; register_matching(app)  # noqa: E702
     from .visits.views import register as register_visits; register_visits(app)  # noqa: E702
+    from .wishes.views import register as register_wishes; register_wishes(app)  # noqa: E702

@@ -63,6 +63,8 @@ class Config:
         self.MAP_TILES_CRS = env("MAP_TILES_CRS", "wgs84")
         self.MAP_ATTRIBUTION = env("MAP_ATTRIBUTION", "© OpenStreetMap contributors")
         self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024)))
+        # A claimed micro-wish not marked bought within this many hours goes back on the list.
+        self.WISH_CLAIM_HOURS = float(env("WISH_CLAIM_HOURS", "72"))
         self.WORKER_HEARTBEAT_MAX_AGE = int(env("WORKER_HEARTBEAT_MAX_AGE", "120"))
         # Visits (defaults in volunteer/visits/settings.py) and message channels.
         self.VISIT_OFFER_HOURS = float(env("VISIT_OFFER_HOURS", "48"))

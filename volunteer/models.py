@@ -11,4 +11,5 @@ from .notifications.models import ChannelChoice, Delivery, Notification  # noqa:
 from .visits.models import Visit, VisitAssignee, VisitPhoto, VisitReport  # noqa: F401
 from .orgs.models import Organisation  # noqa: F401
 from .tasks.models import JobRecord  # noqa: F401
+from .wishes.models import WishClaim, WishEvent  # noqa: F401
 from .volunteers.models import AvailabilitySlot, VolunteerProfile, VolunteerSkill  # noqa: F401

@@ -19,6 +19,8 @@ EXPECTED = {
     "api.wishes": ("GET", "/api/v1/wishes", NO_TOKEN),
     "api.wishes_create": ("POST", "/api/v1/children/{child}/wishes", NO_TOKEN),
     "api.wish": ("GET", "/api/v1/wishes/{wish}", NO_TOKEN),
+    "api.wish_claim": ("POST", "/api/v1/wishes/{wish}/claim", NO_TOKEN),
+    "api.my_claims": ("GET", "/api/v1/my/claims", NO_TOKEN),
     "api.organisations": ("GET", "/api/v1/organisations", NO_TOKEN),
     "api.organisation": ("GET", "/api/v1/organisations/{org}", NO_TOKEN),
     "api.volunteers": ("GET", "/api/v1/volunteers", NO_TOKEN),

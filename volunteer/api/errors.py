@@ -5,7 +5,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import MESSAGES
 
-CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "bad_request",
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "bad_request", 409: "conflict",
          413: "bad_request", 415: "bad_request", 422: "invalid", 429: "rate_limited", 500: "server_error"}
 
 

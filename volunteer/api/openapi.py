@@ -9,20 +9,23 @@ from .. import access
 # Operation docs keyed by endpoint name then HTTP method, filled by common.route at import time.
 REGISTRY: dict[str, dict[str, dict]] = {}
 
-ERROR_CODES = ["not_found", "unauthorized", "forbidden", "invalid", "rate_limited", "bad_request", "server_error"]
+ERROR_CODES = ["not_found", "unauthorized", "forbidden", "invalid", "conflict", "rate_limited", "bad_request",
+               "server_error"]
 STATUS_TEXT = {200: "OK", 201: "Created", 204: "No content", 400: "Bad request", 401: "No valid token",
                403: "Not allowed for this role", 404: "Not found (or not yours to see: the same answer)",
-               422: "Invalid fields", 429: "Rate limited"}
+               409: "Conflict (e.g. the wish is already claimed)", 422: "Invalid fields", 429: "Rate limited"}
 
 TYPES = {
     "id": "integer", "age": "integer", "price_yuan": "integer", "radius_km": "integer",
     "max_visits_per_month": "integer", "team_org_id": "integer", "organisation_id": "integer",
     "members": "integer", "disabled": "boolean", "lat": "number", "lon": "number", "approx_lat": "number",
     "approx_lon": "number", "skills": "array", "slots": "array", "needs": "array", "consent": "object",
+    "wish": "object",
 }
 FORMATS = {"birth_date": "date", "window_start": "date", "window_end": "date", "consent_given_on": "date",
            "created_at": "date-time", "updated_at": "date-time", "last_used_at": "date-time",
-           "revoked_at": "date-time"}
+           "revoked_at": "date-time", "claimed_at": "date-time", "expires_at": "date-time",
+           "bought_at": "date-time", "delivered_at": "date-time", "received_at": "date-time"}
 
 
 def document(endpoint: str, method: str, *, summary: str, params=(), body: str | None = None,
@@ -77,6 +80,8 @@ def schemas() -> dict:
         "NewToken": {"type": "object", "properties": {
             "token": {"$ref": "#/components/schemas/Token"},
             "plaintext": {"type": "string", "description": "Shown once; only its SHA-256 is stored"}}},
+        "WishClaim": _object(["id", "stage", "claimed_at", "expires_at", "bought_at", "delivered_at",
+                              "delivered_to", "received_at", "thanks", "wish"]),
         "Me": _object(["id", "name", "phone", "email", "role", "scope_level", "scope_code", "organisation_id",
                        "locale"]),
     }

@@ -16,6 +16,7 @@ ROLE_LABELS = {
     "org_admin": "org_admin",
     "org_member": "org_member",
     "volunteer": "volunteer",
+    "donor": "donor (caring unit)",
 }
 
 
@@ -39,7 +40,8 @@ def build_command(small, seed, reset, if_empty):
     counts = result["children"]
     click.echo(f"children: {result['children_total']} "
                f"(orphan {counts['orphan']}, difficult {counts['difficult']}, left_behind {counts['left_behind']})")
-    click.echo(f"open needs: {result['needs']}, published micro-wishes: {result['wishes']}")
+    click.echo(f"open needs: {result['needs']}, published micro-wishes: {result['wishes']}, "
+               f"wishes of the demo care event: {result['event_wishes']}")
     click.echo(f"volunteers: {result['volunteers']}")
     click.echo(f"organisations: {result['organisations']} ({result['organisation_accounts']} accounts)")
     click.echo(f"staff: {result['staff']}")

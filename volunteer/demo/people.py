@@ -30,6 +30,7 @@ STAFF = (
 )
 DEMO_VOLUNTEER_NUMBER = 5
 DEMO_ORG_ADMIN_NUMBER, DEMO_ORG_MEMBER_NUMBER = 6, 7  # the first organisation's admin and first member
+DEMO_DONOR_NUMBER = 8  # the admin of the first caring unit: the demo donor of micro-wishes
 _ORG_KIND_CYCLE = ("agency", "club", "caring_unit", "agency", "government", "club", "caring_unit")
 CREDENTIALS = {
     "counselling": ("心理咨询师（三级）证书", "社会工作者职业水平证书（心理方向）", "心理健康指导员培训结业证"),
@@ -87,6 +88,9 @@ def add_people(seed: int, n_volunteers: int, n_orgs: int, places: Places, now, p
     phone_numbers = iter(random_stream(seed, "phones").sample(range(_FIXED_PHONES, 1_000_000),
                                                               sum(org_sizes) + n_volunteers))
     fixed_org_phones = {(0, 0): DEMO_ORG_ADMIN_NUMBER, (0, 1): DEMO_ORG_MEMBER_NUMBER}
+    caring = [i for i in range(n_orgs) if _ORG_KIND_CYCLE[i % len(_ORG_KIND_CYCLE)] == "caring_unit"]
+    if caring:
+        fixed_org_phones[(caring[0], 0)] = DEMO_DONOR_NUMBER
 
     def user_row(rng, role, phone, **extra):
         gender = rng.choice("fm")
@@ -118,6 +122,9 @@ def add_people(seed: int, n_volunteers: int, n_orgs: int, places: Places, now, p
     _bulk(User, member_rows)
     logins.append(_login("org_admin", member_rows[0], org_rows[0]["name"]))
     logins.append(_login("org_member", member_rows[1], org_rows[0]["name"]))
+    if caring:
+        first = sum(org_sizes[:caring[0]])
+        logins.append(_login("donor", member_rows[first], org_rows[caring[0]]["name"]))
 
     # Volunteers: the known demo volunteer first, then the rest.
     vol_rng = random_stream(seed, "volunteers")

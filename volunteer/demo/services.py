@@ -18,9 +18,11 @@ from ..geo import services as geo
 from ..notifications.models import Notification
 from ..orgs.models import Organisation
 from ..types import utcnow
+from ..wishes.models import WishEvent
 from ..volunteers.models import AvailabilitySlot, VolunteerProfile, VolunteerSkill
 from . import names
 from .children import add_children
+from .wishes import add_wish_event
 from .people import DEMO_PHONE_PREFIX, add_people
 from .places import Places, random_stream
 
@@ -86,6 +88,7 @@ def delete_demo_data() -> None:
     s.execute(delete(AvailabilitySlot).where(AvailabilitySlot.user_id.in_(demo_users)))
     _clear_other_references(VolunteerProfile, demo_users)
     s.execute(delete(VolunteerProfile).where(VolunteerProfile.user_id.in_(demo_users)))
+    s.execute(delete(WishEvent).where(WishEvent.created_by_id.in_(demo_users)))
     _clear_other_references(User, demo_users)
     s.execute(delete(User).where(User.id.in_(demo_users)))
     if org_ids:
@@ -116,6 +119,13 @@ def _clear_other_references(model, ids) -> None:
                 db.session.execute(table.update().where(col.in_(ids)).values({col.name: None}))
             else:
                 db.session.execute(table.delete().where(col.in_(ids)))
+
+
+def _demo_donors(logins) -> list[tuple[int, int | None]]:
+    """(user id, organisation id) of the demo donor (a caring unit's admin) and the demo volunteer."""
+    phones = [login["e164"] for login in logins if login["key"] in ("donor", "volunteer")]
+    rows = db.session.execute(select(User.id, User.organisation_id, User.role).where(User.phone.in_(phones))).all()
+    return [(r.id, r.organisation_id if r.role != "volunteer" else None) for r in sorted(rows, key=lambda r: r.role)]
 
 
 def _birth_date(rng: random.Random, today: date) -> date:
@@ -159,6 +169,8 @@ def build(small: bool = False, seed: int = 2019, reset: bool = False) -> dict:
     from ..matching.points import rebuild_all
 
     rebuild_all(commit=False)  # bulk inserts bypass the events that keep need_point in step
+    event_wishes = add_wish_event(random_stream(seed, "wishes"), people["staff_ids"]["admin"],
+                                  _demo_donors(people["logins"]), now, today)
     db.session.commit()
 
     return {
@@ -166,6 +178,7 @@ def build(small: bool = False, seed: int = 2019, reset: bool = False) -> dict:
         "children_total": sum(counts.values()),
         "needs": extra["needs"],
         "wishes": extra["wishes"],
+        "event_wishes": event_wishes,
         "volunteers": people["volunteers"],
         "organisations": people["organisations"],
         "organisation_accounts": people["organisation_accounts"],

@@ -49,6 +49,17 @@ WISH_FLOW = {
     "received": set(),
     "cancelled": {"draft"},
 }
+# The moves staff make by hand; claiming, buying and delivering are the donor's steps, and "received"
+# is confirmed with the receipt code (volunteer/wishes).
+STAFF_WISH_FLOW = {
+    "draft": {"published", "cancelled"},
+    "published": {"draft", "cancelled"},
+    "claimed": {"published", "cancelled"},
+    "bought": {"cancelled"},
+    "delivered": set(),
+    "received": set(),
+    "cancelled": {"draft"},
+}
 
 
 class Need(db.Model):
@@ -104,6 +115,9 @@ class Wish(db.Model):
     price_yuan: Mapped[int] = mapped_column(Integer)
     photo_path: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("wish_event.id", ondelete="SET NULL"), index=True)
+    # Set by the one claim that wins (a conditional update on status and this column); see wishes.claims.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at = mapped_column(UTCDateTime, default=utcnow)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -7,7 +7,7 @@ from ..audit import services as audit
 from ..children import services as children
 from ..children.models import new_ref
 from ..extensions import db
-from .models import WISH_FLOW, WISH_STATUSES, Wish
+from .models import STAFF_WISH_FLOW, WISH_STATUSES, Wish
 from .rules import WishNotFound, clean_wish, emit, refusal, text_of
 
 
@@ -34,11 +34,16 @@ def wish_for_change(staff, wish_ref: str, via: str = "web") -> Wish:
 
 
 def move_wish(staff, wish_ref: str, status: str, via: str = "web") -> Wish:
-    """Move a wish along WISH_FLOW (only staff in scope, for now: donors claim in a later issue)."""
+    """Move a wish along STAFF_WISH_FLOW (staff in scope). Donors claim, buy and deliver; the receipt
+    code confirms receipt (volunteer/wishes). Taking a claimed wish back ends its claim."""
     wish = wish_for_change(staff, wish_ref, via)
     status = text_of(status)
-    if status not in WISH_FLOW.get(wish.status, ()):
-        raise refusal(WISH_FLOW, WISH_STATUSES, wish.status, status, _l("A wish"))
+    if status not in STAFF_WISH_FLOW.get(wish.status, ()):
+        raise refusal(STAFF_WISH_FLOW, WISH_STATUSES, wish.status, status, _l("A wish"))
+    if wish.status in ("claimed", "bought"):
+        from ..wishes.claims import close_active
+
+        close_active(wish, "released" if status == "published" else "cancelled")
     wish.status = status
     emit("wish.updated", wish.child, wish_id=wish.id)
     audit.log(staff, "update", "wish", wish.id, reason=f"status:{status}", via=via, commit=False)

@@ -36,6 +36,9 @@ def worker_command(queues, burst, simple, no_scheduler):
     from ..visits.reminders import start_sweep
 
     start_sweep()
+    from ..wishes.schedule import start_release
+
+    start_release()
     w = make_worker(queues or None, simple=simple)
     w.work(burst=burst, with_scheduler=not no_scheduler, logging_level="INFO")
 

@@ -1,0 +1,1 @@
+"""Micro-wish events, one-donor claims, the live event board and fulfilment up to the thank-you."""
