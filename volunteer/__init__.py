@@ -59,3 +59,4 @@ def _register_blueprints(app):
     from .children.views import register as register_children; register_children(app)
     from .api.views import register as register_api; register_api(app)
     from .matching.views import register as register_matching; register_matching(app)  # noqa: E702
+    from .logistics.views import register as register_logistics; register_logistics(app)  # noqa: E702
