@@ -63,6 +63,11 @@ class Config:
         self.MAP_TILES_CRS = env("MAP_TILES_CRS", "wgs84")
         self.MAP_ATTRIBUTION = env("MAP_ATTRIBUTION", "© OpenStreetMap contributors")
         self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024)))
+        # Gift-pack allocation: children per transaction, and a pause between batches so a big run leaves
+        # SQLite's single writer free for the web app now and then. LOGISTICS_FONT: a CJK TTF/TTC to embed.
+        self.LOGISTICS_BATCH = int(env("LOGISTICS_BATCH", "500"))
+        self.LOGISTICS_BATCH_PAUSE = float(env("LOGISTICS_BATCH_PAUSE", "0"))
+        self.LOGISTICS_FONT = env("LOGISTICS_FONT", "")
         self.WORKER_HEARTBEAT_MAX_AGE = int(env("WORKER_HEARTBEAT_MAX_AGE", "120"))
 
 

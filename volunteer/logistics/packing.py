@@ -31,9 +31,9 @@ class FontMissing(RuntimeError):
 
 
 def font_path() -> str:
-    """The CJK font to embed: LOGISTICS_FONT, else the first installed candidate; FontMissing if none."""
+    """The CJK font to embed: LOGISTICS_FONT if set, else the first installed candidate; FontMissing if none."""
     configured = current_app.config.get("LOGISTICS_FONT")
-    for path in ([configured] if configured else []) + list(FONT_CANDIDATES):
+    for path in [configured] if configured else FONT_CANDIDATES:
         if path and os.path.isfile(path):
             return path
     raise FontMissing(_("No Chinese font is installed for the PDF. Install the Debian package "
@@ -52,8 +52,10 @@ def rows(campaign_id: int, hub_id: int) -> list[tuple[str, str, str, str]]:
     return [(code, kind, geo.name_of(town), village or "") for code, kind, town, village in data]
 
 
-def folder(campaign_id: int) -> Path:
-    return Path(current_app.instance_path) / "packing" / f"campaign-{campaign_id}"
+def folder(campaign: Campaign) -> Path:
+    """The campaign's folder; its creation time is in the name, so a reused id never finds old files."""
+    stamp = campaign.created_at.strftime("%Y%m%d%H%M%S%f") if campaign.created_at else "0"
+    return Path(current_app.instance_path) / "packing" / f"campaign-{campaign.id}-{stamp}"
 
 
 def csv_bytes(data) -> bytes:
@@ -117,9 +119,13 @@ def write_all(campaign_id: int, report=None) -> dict:
         return {"hubs": 0, "pdf": 0, "error": ""}
     hub_ids = db.session.scalars(select(Allocation.hub_id).where(Allocation.campaign_id == campaign_id)
                                  .distinct().order_by(Allocation.hub_id)).all()
-    out = folder(campaign_id)
+    out = folder(campaign)
     out.mkdir(parents=True, exist_ok=True)
     pdfs, error = 0, ""
+    keep = {f"hub-{h}.{ext}" for h in hub_ids for ext in ("csv", "pdf")}
+    for old in out.iterdir():
+        if old.name not in keep:
+            old.unlink(missing_ok=True)
     for i, hub_id in enumerate(hub_ids):
         hub = db.session.get(Hub, hub_id)
         data = rows(campaign_id, hub_id)
@@ -130,6 +136,8 @@ def write_all(campaign_id: int, report=None) -> dict:
                 pdfs += 1
             except FontMissing as exc:
                 error = str(exc)
+        if error:
+            (out / f"hub-{hub_id}.pdf").unlink(missing_ok=True)  # never an old list beside a new CSV
         if report:
             report(i + 1, len(hub_ids))
     campaign = db.session.get(Campaign, campaign_id)
@@ -138,7 +146,9 @@ def write_all(campaign_id: int, report=None) -> dict:
     return {"hubs": len(hub_ids), "pdf": pdfs, "error": error}
 
 
-def file_for(campaign_id: int, hub_id: int, ext: str) -> Path | None:
+def file_for(campaign: Campaign, hub_id: int, ext: str) -> Path | None:
     """The written file, or None when the packing-list job has not made it (yet)."""
-    path = folder(campaign_id) / f"hub-{int(hub_id)}.{ext}"
+    if campaign.status not in ("confirmed", "closed"):
+        return None
+    path = folder(campaign) / f"hub-{int(hub_id)}.{ext}"
     return path if ext in ("csv", "pdf") and path.is_file() else None

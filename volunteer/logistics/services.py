@@ -53,9 +53,11 @@ def job(rq_id: str) -> JobRecord | None:
     return db.session.scalar(select(JobRecord).where(JobRecord.rq_id == rq_id)) if rq_id else None
 
 
-def running(rq_id: str) -> bool:
+def waiting(rq_id: str) -> bool:
+    """A job not started yet. A started one may belong to a killed worker: the jobs are idempotent and safe
+    to run side by side, so starting again is allowed then."""
     rec = job(rq_id)
-    return rec is not None and rec.status in ("pending", "queued", "started")
+    return rec is not None and rec.status in ("pending", "queued")
 
 
 def start_allocation(user, campaign_id: int) -> JobRecord:
@@ -63,8 +65,8 @@ def start_allocation(user, campaign_id: int) -> JobRecord:
     campaign = get_campaign(user, campaign_id)
     if campaign.status not in ("open", "proposed"):
         raise LogisticsError(_("This campaign is confirmed; its allocation cannot run again."))
-    if running(campaign.allocation_job):
-        raise LogisticsError(_("The allocation is already running."))
+    if waiting(campaign.allocation_job):
+        raise LogisticsError(_("The allocation is already waiting for a worker."))
     if not plan_items(campaign):
         has_any = db.session.scalar(select(func.count(Allocation.id)).where(Allocation.campaign_id == campaign.id))
         raise LogisticsError(_("Every eligible child already has a pack.") if has_any else

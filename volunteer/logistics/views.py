@@ -115,7 +115,7 @@ def _campaign(campaign_id, error=None, status=200):
     jobs = {name: services.job(getattr(c, f"{name}_job")) for name in ("allocation", "packing", "routing")}
     busy = any(j is not None and j.status in ("pending", "queued", "started") for j in jobs.values())
     hub_rows = allocation.summary(c)
-    files = {h.id: {ext: packing.file_for(c.id, h.id, ext) is not None for ext in ("csv", "pdf")}
+    files = {h.id: {ext: packing.file_for(c, h.id, ext) is not None for ext in ("csv", "pdf")}
              for h, _k, _n in hub_rows["per_hub"]}
     context = dict(campaign=c, jobs=jobs, busy=busy, summary=hub_rows, files=files, runs=runs.runs_of(c.id),
                    error=error, stop_label=runs.stop_label)
@@ -178,7 +178,7 @@ def packing_file(campaign_id, hub_id, ext):
         c = allocation.get_campaign(current_user, campaign_id)
     except CampaignNotFound:
         abort(404)
-    path = packing.file_for(c.id, hub_id, ext)
+    path = packing.file_for(c, hub_id, ext)
     if path is None:
         message = c.packing_error if ext == "pdf" and c.packing_error else _(
             "This packing list is not ready. Make the packing lists first.")
