@@ -77,6 +77,9 @@ def delete_demo_data() -> None:
     org_ids = list(db.session.scalars(select(User.organisation_id).where(
         User.id.in_(demo_users), User.organisation_id.is_not(None)).distinct()))
     s = db.session
+    from ..logistics.demo import delete_all as delete_logistics
+
+    delete_logistics()  # allocations point at children: gift-pack data goes with them
     _clear_other_references(Child, select(Child.id))
     s.execute(delete(Child))
     s.execute(delete(Notification).where(Notification.user_id.in_(demo_users)))
@@ -159,6 +162,9 @@ def build(small: bool = False, seed: int = 2019, reset: bool = False) -> dict:
     from ..matching.points import rebuild_all
 
     rebuild_all(commit=False)  # bulk inserts bypass the events that keep need_point in step
+    from ..logistics.demo import add_demo as add_logistics
+
+    logistics = add_logistics(random_stream(seed, "logistics"), people["staff_ids"], now)
     db.session.commit()
 
     return {
@@ -170,6 +176,7 @@ def build(small: bool = False, seed: int = 2019, reset: bool = False) -> dict:
         "organisations": people["organisations"],
         "organisation_accounts": people["organisation_accounts"],
         "staff": len(people["staff_ids"]),
+        "hubs": logistics["hubs"],
         "logins": people["logins"],
         "password": DEMO_PASSWORD,
         "seed": seed,
