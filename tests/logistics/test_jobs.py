@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from volunteer.extensions import db
@@ -45,7 +46,8 @@ def test_a_campaign_with_no_eligible_child_is_refused_with_a_message(logi, make_
     make_child(birth_date="2024-01-01", grade="")  # two years old, no school: no school bag
     c = _campaign(logi, logi["bag"])
     try:
-        services.start_allocation(logi["coordinator"], c.id)
+        with force_locale("en"):
+            services.start_allocation(logi["coordinator"], c.id)
     except LogisticsError as exc:
         assert "No child" in exc.message
     else:
