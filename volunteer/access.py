@@ -134,3 +134,8 @@ def campaign_in_scope(user, campaign) -> bool:
 def may_see_run(user, run) -> bool:
     """A delivery run: its driver, or staff whose scope covers its hub."""
     return run.driver_id == user.id or hub_in_scope(user, run.hub)
+
+
+def city_wide(user) -> bool:
+    """Staff whose scope is the whole city (admins, city coordinators): they keep city-wide catalogues."""
+    return bool(user.is_staff) and scope_prefix(user) == ""

@@ -89,3 +89,33 @@ def test_other_scopes_hubs_and_campaigns_answer_like_missing_ones(app, logi, mak
     assert other.get(f"/logistics/hubs/{logi['hubs'][0].id}").status_code == 404
     assert other.get(f"/logistics/hubs/{logi['hubs'][2].id}").status_code == 200  # its own warehouse
     assert "崂山六一" not in other.get("/logistics").get_data(as_text=True)
+
+
+def test_city_staff_add_pack_kinds_and_staff_add_hubs_in_their_scope(app, logi, make_user):
+    admin = make_user(role="admin")
+    client = app.test_client()
+    _login(client, admin)
+    good = {"code": "coat150", "name": "冬衣礼包（150）", "family": "winter_clothes", "size": "150",
+            "categories": ["left_behind"], "min_age": "", "max_age": ""}
+    for bad in ({"code": "bad code"}, {"min_grade": "5", "max_grade": "2"}, {"size": "999"}, {"family": "x"},
+                {"min_age": "-1"}, {"code": "bag"}):
+        resp = client.post("/logistics/kinds", data={**good, **bad})
+        assert resp.status_code == 422 and 'id="logistics-error"' in resp.get_data(as_text=True)
+    assert client.post("/logistics/kinds", data=good).status_code == 302
+    from volunteer.logistics.models import Hub, PackKind
+
+    kind = db.session.scalar(select(PackKind).where(PackKind.code == "coat150"))
+    assert (kind.size, kind.categories, kind.family) == ("150", "left_behind", "winter_clothes")
+
+    district = app.test_client()
+    _login(district, logi["coordinator"])
+    assert district.post("/logistics/kinds", data={**good, "code": "x2"}).status_code == 403
+    supervisor = make_user(role="coordinator", scope_level="town", scope_code="370212003")
+    hub = {"name": "中韩礼包站", "kind": "town", "division_code": "370212003", "supervisor_phone": display_phone(supervisor.phone)}
+    assert district.post("/logistics/hubs", data={**hub, "division_code": "370203001"}).status_code == 422  # not its area
+    assert district.post("/logistics/hubs", data={**hub, "supervisor_phone": display_phone(logi["coordinator"].phone)}
+                         ).status_code == 422  # a district coordinator is not the town's supervisor
+    assert district.post("/logistics/hubs", data={**hub, "lat": "10", "lon": "10"}).status_code == 422
+    assert district.post("/logistics/hubs", data=hub).status_code == 302
+    made = db.session.scalar(select(Hub).where(Hub.name == "中韩礼包站"))
+    assert made.supervisor_id == supervisor.id and made.lat is not None

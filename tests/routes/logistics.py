@@ -11,6 +11,9 @@ EXPECTED = {
     # No name and no kind sent: staff get the form back with the message (422).
     "logistics.open_campaign": ("POST", "/logistics/campaigns", {**STAFF, "coordinator": 422, "outsider": 422,
                                                                  "admin": 422}),
+    # Adding: no name sent, so whoever may add gets the message (422); pack kinds are city-wide staff's.
+    "logistics.add_hub": ("POST", "/logistics/hubs", {**STAFF, "coordinator": 422, "outsider": 422, "admin": 422}),
+    "logistics.add_kind": ("POST", "/logistics/kinds", {"anonymous": LOGIN, "admin": 422, "default": 403}),
     "logistics.hub": ("GET", "/logistics/hubs/0", STAFF_MISSING),
     "logistics.move": ("POST", "/logistics/hubs/0/movements", STAFF_MISSING),
     "logistics.campaign": ("GET", "/logistics/campaigns/0", STAFF_MISSING),

@@ -185,6 +185,8 @@ def _write_batch(campaign, chunk, hub_ids, dist, order, tries: int = 5):
 
 def _apply(campaign, chunk, hub_ids, dist, order):
     """Inside one transaction: skip what is already done, take stock per (hub, kind), write the ledger."""
+    if _lock(campaign.id) not in ("open", "proposed"):
+        return 0, Counter()  # confirmed (or cancelled and closed) meanwhile: write nothing more
     child_ids = sorted({c for c, *_ in chunk})
     done = set(db.session.execute(select(Allocation.child_id, Allocation.family).where(
         Allocation.campaign_id == campaign.id, Allocation.child_id.in_(child_ids))).all())
@@ -217,6 +219,12 @@ def _apply(campaign, chunk, hub_ids, dist, order):
         {"key": _key("alloc", campaign, r["kind_id"], r["child_id"]), "hub_id": r["hub_id"], "kind_id": r["kind_id"],
          "movement": "out", "delta": -1, "campaign_id": campaign.id, "note": r["code"], "at": now} for r in rows])
     return len(rows), missing
+
+
+def _lock(campaign_id: int) -> str:
+    """The campaign's status, its row locked until the transaction ends (PostgreSQL; SQLite's BEGIN IMMEDIATE
+    already serialises writers), so confirm/cancel and a running batch never interleave."""
+    return db.session.scalar(select(Campaign.status).where(Campaign.id == campaign_id).with_for_update())
 
 
 def pack_code(campaign, kind_id: int, child_id: int) -> str:
@@ -256,9 +264,9 @@ def return_packs(campaign, allocations, status: str, note: str) -> int:
 def confirm(user, campaign_id: int) -> int:
     """Accept the proposal: its allocations become confirmed (the stock already left with the proposal)."""
     campaign = get_campaign(user, campaign_id)
-    if campaign.status != "proposed":
-        raise LogisticsError(_("Only a proposal can be confirmed; run the allocation first."))
     with atomic():
+        if _lock(campaign.id) != "proposed":
+            raise LogisticsError(_("Only a proposal can be confirmed; run the allocation first."))
         n = db.session.execute(update(Allocation).where(Allocation.campaign_id == campaign.id,
                                                         Allocation.status == "proposed")
                                .values(status="confirmed")).rowcount
@@ -270,9 +278,9 @@ def confirm(user, campaign_id: int) -> int:
 def cancel(user, campaign_id: int) -> int:
     """Drop the proposal: every proposed pack goes back to its hub; the campaign can be allocated again."""
     campaign = get_campaign(user, campaign_id)
-    if campaign.status != "proposed":
-        raise LogisticsError(_("Only a proposal that is not confirmed yet can be cancelled."))
     with atomic():
+        if _lock(campaign.id) != "proposed":
+            raise LogisticsError(_("Only a proposal that is not confirmed yet can be cancelled."))
         allocations = db.session.scalars(select(Allocation).where(Allocation.campaign_id == campaign.id)).all()
         n = return_packs(campaign, allocations, "cancelled", "cancelled")
         db.session.execute(delete(Allocation).where(Allocation.campaign_id == campaign.id))

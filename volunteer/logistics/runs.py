@@ -14,7 +14,7 @@ from ..children.models import Child
 from ..extensions import db
 from ..geo import services as geo
 from ..types import utcnow
-from ..validation import normalise_phone
+from ..validation import BadPhone, normalise_phone
 from . import routing
 from .allocation import return_packs
 from .models import Allocation, Campaign, DeliveryRun, Hub, Stop
@@ -95,6 +95,8 @@ def plan(campaign_id: int, capacity: int, report=None) -> int:
     made = 0
     for i, hub_id in enumerate(hub_ids):
         with atomic():  # one hub at a time: its runs, stops and the packs' stop ids together
+            # Two planning jobs of one campaign take turns (PostgreSQL row lock; SQLite: BEGIN IMMEDIATE).
+            db.session.scalar(select(Campaign.id).where(Campaign.id == campaign_id).with_for_update())
             hub = db.session.get(Hub, hub_id)
             groups, where = _villages(campaign_id, hub_id)
             number = db.session.scalar(select(func.coalesce(func.max(DeliveryRun.number), 0)).where(
@@ -148,7 +150,7 @@ def assign_driver(user, run_id: int, phone_text: str) -> DeliveryRun:
         raise RunNotFound(run_id)
     try:
         phone = normalise_phone(phone_text or "")
-    except Exception:
+    except BadPhone:
         raise LogisticsError(_("Enter the driver's mobile number."), "phone") from None
     driver = db.session.scalar(select(User).where(User.phone == phone))
     if driver is None or not driver.active or driver.role not in DRIVER_ROLES:
@@ -189,7 +191,7 @@ def finish(user, run_id: int) -> int:
     """End a run: stops not delivered are marked so and their packs go back to the hub's stock."""
     run = get_run(user, run_id)
     with atomic():
-        run = db.session.get(DeliveryRun, run.id)
+        run = db.session.scalar(select(DeliveryRun).where(DeliveryRun.id == run.id).with_for_update())
         pending = [s.id for s in run.stops if s.status == "pending"]
         allocations = db.session.scalars(select(Allocation).where(
             Allocation.stop_id.in_(pending), Allocation.status == "confirmed")).all() if pending else []

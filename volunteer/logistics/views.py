@@ -5,9 +5,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import access
 from ..access import staff_required
 from ..children.models import CATEGORIES
-from . import allocation, packing, runs, services, stock
+from . import allocation, packing, runs, services, setup, stock
 from .allocation import CampaignNotFound
 from .models import ALLOCATION_STATUSES, CAMPAIGN_STATUSES, FAMILIES, HUB_KINDS, MOVEMENTS, STOP_STATUSES
 from .runs import RunNotFound
@@ -19,7 +20,7 @@ bp = Blueprint("logistics", __name__)
 
 def register(app):
     """Register the blueprint (the drivers' pages attach to it from driver_views)."""
-    from . import driver_views  # noqa: F401
+    from . import driver_views, setup_views  # noqa: F401
 
     app.register_blueprint(bp)
 
@@ -40,10 +41,17 @@ def index():
     return _index()
 
 
-def _index(error=None, status=200):
+def _index(error=None, status=200, form="campaign"):
+    """The page; error belongs to one of its forms (campaign, hub or kind), whose values come back."""
+    from ..geo import services as geo
+
+    prefix = access.scope_prefix(current_user) or ""
+    towns = [t for d in geo.districts() if d.code.startswith(prefix[:6]) for t in geo.towns(d.code)
+             if t.code.startswith(prefix)]
     return render_template("logistics/index.html", hubs=services.visible_hubs(current_user), kinds=services.kinds(),
-                           campaigns=allocation.visible_campaigns(current_user), error=error,
-                           values=request.form if error else {}), status
+                           campaigns=allocation.visible_campaigns(current_user), error=error, error_form=form,
+                           values=request.form if error else {}, towns=towns, sizes=setup.SIZES,
+                           may_add_kinds=access.city_wide(current_user)), status
 
 
 @bp.post("/logistics/campaigns")
