@@ -2,7 +2,7 @@
 import threading
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from volunteer.extensions import db
@@ -17,6 +17,7 @@ def _qty(hub, kind):
 def test_concurrent_takers_never_drive_stock_negative_and_the_ledger_balances(app, logi):
     hub, kind = logi["hubs"][0], logi["bag"]
     logi["stock"](hub, kind, 25)
+    hub_id, kind_id = hub.id, kind.id  # plain ids: the threads must not touch this session's objects
     taken, refused, errors = [], [], []
 
     def taker(n):
@@ -24,7 +25,7 @@ def test_concurrent_takers_never_drive_stock_negative_and_the_ledger_balances(ap
             for i in range(10):
                 try:
                     with atomic():
-                        change(hub.id, kind.id, -2, "out", f"t{n}:{i}")
+                        change(hub_id, kind_id, -2, "out", f"t{n}:{i}")
                     taken.append(2)
                 except NotEnoughStock:
                     refused.append(1)
@@ -83,3 +84,48 @@ def test_a_transfer_moves_packs_between_hubs_once_even_when_the_form_is_sent_twi
     move(logi["coordinator"], a, form, "same-key")
     assert (_qty(a, kind), _qty(b, kind)) == (6, 4)
     assert imbalances() == []
+
+
+def _in_threads(app, fn, args_list):
+    errors = []
+
+    def run(*args):
+        with app.app_context():
+            try:
+                fn(*args)
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=a) for a in args_list]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    db.session.expire_all()
+    return errors
+
+
+def test_allocations_running_side_by_side_share_the_stock_without_overselling(app, logi, make_child):
+    from volunteer.logistics import allocation
+    from volunteer.logistics.models import Allocation
+
+    from .test_allocation import _campaign
+
+    app.config["LOGISTICS_BATCH"] = 3
+    hub = logi["hubs"][0]
+    logi["stock"](hub, logi["bag"], 10)
+    for _ in range(12):
+        make_child()
+    one, two = _campaign(logi, logi["bag"]).id, _campaign(logi, logi["bag"]).id
+    # Two campaigns at once, and the first one twice more (a rerun racing the original).
+    assert _in_threads(app, allocation.allocate, [(one,), (two,), (one,), (one,)]) == []
+    counts = {c: db.session.scalar(select(func.count(Allocation.id)).where(Allocation.campaign_id == c))
+              for c in (one, two)}
+    assert sum(counts.values()) == 10
+    assert _qty(hub, logi["bag"]) == 0
+    assert imbalances() == []
+    dupes = db.session.execute(select(Allocation.campaign_id, Allocation.child_id).group_by(
+        Allocation.campaign_id, Allocation.child_id, Allocation.kind_id).having(func.count() > 1)).all()
+    assert dupes == []

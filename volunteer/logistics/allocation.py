@@ -209,7 +209,7 @@ def _apply(campaign, chunk, hub_ids, dist, order):
     if not rows:
         return 0, missing
     db.session.execute(insert(Allocation), rows)
-    for (hub, kind), n in take.items():
+    for (hub, kind), n in sorted(take.items()):  # one lock order for every writer: no deadlocks
         ok = db.session.execute(update(Stock).where(Stock.hub_id == hub, Stock.kind_id == kind, Stock.qty >= n)
                                 .values(qty=Stock.qty - n)).rowcount
         if ok != 1:
@@ -251,7 +251,7 @@ def return_packs(campaign, allocations, status: str, note: str) -> int:
         back[(a.hub_id, a.kind_id)] += 1
         lines.append({"key": keys[a.id], "hub_id": a.hub_id, "kind_id": a.kind_id, "movement": "return",
                       "delta": 1, "campaign_id": campaign.id, "note": f"{a.code} {note}"[:120], "at": utcnow()})
-    for (hub, kind), n in back.items():
+    for (hub, kind), n in sorted(back.items()):
         db.session.execute(update(Stock).where(Stock.hub_id == hub, Stock.kind_id == kind).values(qty=Stock.qty + n))
     if lines:
         db.session.execute(insert(Movement), lines)
