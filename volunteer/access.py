@@ -118,3 +118,24 @@ def roles_required(*roles):
 
 
 staff_required = roles_required(*STAFF)
+
+
+def hub_in_scope(user, hub) -> bool:
+    """Staff whose scope covers the hub's town (a city-wide coordinator or admin covers every hub)."""
+    return bool(user.is_staff) and in_scope(user, hub.division_code)
+
+
+def campaign_in_scope(user, campaign) -> bool:
+    """Staff whose scope holds the whole campaign's scope."""
+    prefix = scope_prefix(user) if user.is_staff else None
+    return prefix is not None and (campaign.scope_code or "").startswith(prefix)
+
+
+def may_see_run(user, run) -> bool:
+    """A delivery run: its driver, or staff whose scope covers its hub."""
+    return run.driver_id == user.id or hub_in_scope(user, run.hub)
+
+
+def city_wide(user) -> bool:
+    """Staff whose scope is the whole city (admins, city coordinators): they keep city-wide catalogues."""
+    return bool(user.is_staff) and scope_prefix(user) == ""

@@ -65,6 +65,11 @@ class Config:
         self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024)))
         # A claimed micro-wish not marked bought within this many hours goes back on the list.
         self.WISH_CLAIM_HOURS = float(env("WISH_CLAIM_HOURS", "72"))
+        # Gift-pack allocation: children per transaction, and a pause between batches so a big run leaves
+        # SQLite's single writer free for the web app now and then. LOGISTICS_FONT: a CJK TTF/TTC to embed.
+        self.LOGISTICS_BATCH = int(env("LOGISTICS_BATCH", "500"))
+        self.LOGISTICS_BATCH_PAUSE = float(env("LOGISTICS_BATCH_PAUSE", "0"))
+        self.LOGISTICS_FONT = env("LOGISTICS_FONT", "")
         self.WORKER_HEARTBEAT_MAX_AGE = int(env("WORKER_HEARTBEAT_MAX_AGE", "120"))
         # Visits (defaults in volunteer/visits/settings.py) and message channels.
         self.VISIT_OFFER_HOURS = float(env("VISIT_OFFER_HOURS", "48"))

@@ -13,3 +13,4 @@ from .orgs.models import Organisation  # noqa: F401
 from .tasks.models import JobRecord  # noqa: F401
 from .wishes.models import WishClaim, WishEvent  # noqa: F401
 from .volunteers.models import AvailabilitySlot, VolunteerProfile, VolunteerSkill  # noqa: F401
+from .logistics.models import Allocation, Campaign, DeliveryRun, Hub, Movement, PackKind, Stock, Stop  # noqa: F401

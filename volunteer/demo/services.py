@@ -79,6 +79,9 @@ def delete_demo_data() -> None:
     org_ids = list(db.session.scalars(select(User.organisation_id).where(
         User.id.in_(demo_users), User.organisation_id.is_not(None)).distinct()))
     s = db.session
+    from ..logistics.demo import delete_all as delete_logistics
+
+    delete_logistics()  # allocations point at children: gift-pack data goes with them
     _clear_other_references(Child, select(Child.id))
     s.execute(delete(Child))
     s.execute(delete(Notification).where(Notification.user_id.in_(demo_users)))
@@ -171,6 +174,9 @@ def build(small: bool = False, seed: int = 2019, reset: bool = False) -> dict:
     rebuild_all(commit=False)  # bulk inserts bypass the events that keep need_point in step
     event_wishes = add_wish_event(random_stream(seed, "wishes"), people["staff_ids"]["admin"],
                                   _demo_donors(people["logins"]), now, today)
+    from ..logistics.demo import add_demo as add_logistics
+
+    logistics = add_logistics(random_stream(seed, "logistics"), people["staff_ids"], now)
     db.session.commit()
 
     return {
@@ -183,6 +189,7 @@ def build(small: bool = False, seed: int = 2019, reset: bool = False) -> dict:
         "organisations": people["organisations"],
         "organisation_accounts": people["organisation_accounts"],
         "staff": len(people["staff_ids"]),
+        "hubs": logistics["hubs"],
         "logins": people["logins"],
         "password": DEMO_PASSWORD,
         "seed": seed,

@@ -1,0 +1,1 @@
+"""Gift-pack logistics: stock, campaigns, allocation, packing lists and delivery runs."""

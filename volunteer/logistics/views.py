@@ -1,0 +1,211 @@
+"""Logistics pages for staff: hubs and their stock, campaigns with allocation, packing lists and runs."""
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import access
+from ..access import staff_required
+from ..children.models import CATEGORIES
+from . import allocation, packing, runs, services, setup, stock
+from .allocation import CampaignNotFound
+from .models import ALLOCATION_STATUSES, CAMPAIGN_STATUSES, FAMILIES, HUB_KINDS, MOVEMENTS, STOP_STATUSES
+from .runs import RunNotFound
+from .services import HubNotFound
+from .stock import LogisticsError
+
+bp = Blueprint("logistics", __name__)
+
+
+def register(app):
+    """Register the blueprint (the drivers' pages attach to it from driver_views)."""
+    from . import driver_views, setup_views  # noqa: F401
+
+    app.register_blueprint(bp)
+
+
+bp.record_once(lambda state: state.app.jinja_env.globals.update(logistics_vocab={
+    "hub_kinds": HUB_KINDS, "families": FAMILIES, "movements": MOVEMENTS, "campaign": CAMPAIGN_STATUSES,
+    "allocation": ALLOCATION_STATUSES, "stop": STOP_STATUSES, "categories": CATEGORIES}))
+
+
+def htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@bp.get("/logistics")
+@staff_required
+def index():
+    """Hubs in scope with their stock, pack kinds, campaigns and the form to open one."""
+    return _index()
+
+
+def _index(error=None, status=200, form="campaign"):
+    """The page; error belongs to one of its forms (campaign, hub or kind), whose values come back."""
+    from ..geo import services as geo
+
+    prefix = access.scope_prefix(current_user) or ""
+    towns = [t for d in geo.districts() if d.code.startswith(prefix[:6]) for t in geo.towns(d.code)
+             if t.code.startswith(prefix)]
+    return render_template("logistics/index.html", hubs=services.visible_hubs(current_user), kinds=services.kinds(),
+                           campaigns=allocation.visible_campaigns(current_user), error=error, error_form=form,
+                           values=request.form if error else {}, towns=towns, sizes=setup.SIZES,
+                           may_add_kinds=access.city_wide(current_user)), status
+
+
+@bp.post("/logistics/campaigns")
+@staff_required
+def open_campaign():
+    try:
+        campaign = allocation.open_campaign(current_user, request.form)
+    except LogisticsError as exc:
+        return _index(exc.message, 422)
+    flash(_("The campaign is open. Start the allocation when the stock is in."), "success")
+    return redirect(url_for("logistics.campaign", campaign_id=campaign.id))
+
+
+# --- hubs -------------------------------------------------------------------------------------------
+
+@bp.get("/logistics/hubs/<int:hub_id>")
+@staff_required
+def hub(hub_id):
+    """A hub's stock per kind, its ledger, and the movement form."""
+    return _hub(hub_id)
+
+
+def _hub(hub_id, error=None, status=200):
+    try:
+        h = services.get_hub(current_user, hub_id)
+    except HubNotFound:
+        abort(404)
+    others = [o for o in services.visible_hubs(current_user) if o.id != h.id]
+    return render_template("logistics/hub.html", hub=h, stock=stock.stock_rows(h.id), ledger=stock.ledger(h.id),
+                           kinds=services.kinds(), others=others, error=error, form_key=secrets.token_hex(8),
+                           values=request.form if error else {}), status
+
+
+@bp.post("/logistics/hubs/<int:hub_id>/movements")
+@staff_required
+def move(hub_id):
+    """Record packs received, an adjustment (count after stock-taking) or a transfer to another hub."""
+    try:
+        h = services.get_hub(current_user, hub_id)
+        target = request.form.get("to_hub_id")
+        if request.form.get("movement") == "transfer" and target:
+            services.get_hub(current_user, int(target) if target.isdigit() else 0)
+        n = stock.move(current_user, h, request.form, request.form.get("form_key", ""))
+    except HubNotFound:
+        return _hub(hub_id, _("Choose another hub to send the packs to."), 422)
+    except LogisticsError as exc:
+        return _hub(hub_id, exc.message, 422)
+    flash(_("%(n)s packs recorded.", n=n), "success")
+    return redirect(url_for("logistics.hub", hub_id=hub_id))
+
+
+# --- campaigns --------------------------------------------------------------------------------------
+
+@bp.get("/logistics/campaigns/<int:campaign_id>")
+@staff_required
+def campaign(campaign_id):
+    """The campaign's state: allocation progress, proposal, shortfalls, packing lists and runs.
+
+    An htmx request gets only the part that polls while a job runs.
+    """
+    return _campaign(campaign_id)
+
+
+def _campaign(campaign_id, error=None, status=200):
+    try:
+        c = allocation.get_campaign(current_user, campaign_id)
+    except CampaignNotFound:
+        abort(404)
+    jobs = {name: services.job(getattr(c, f"{name}_job")) for name in ("allocation", "packing", "routing")}
+    busy = any(j is not None and j.status in ("pending", "queued", "started") for j in jobs.values())
+    hub_rows = allocation.summary(c)
+    files = {h.id: {ext: packing.file_for(c, h.id, ext) is not None for ext in ("csv", "pdf")}
+             for h, _k, _n in hub_rows["per_hub"]}
+    context = dict(campaign=c, jobs=jobs, busy=busy, summary=hub_rows, files=files, runs=runs.runs_of(c.id),
+                   error=error, stop_label=runs.stop_label)
+    tpl = "logistics/_campaign_state.html" if htmx() else "logistics/campaign.html"
+    return render_template(tpl, **context), status
+
+
+def _campaign_action(campaign_id, action, done_message):
+    try:
+        action()
+    except CampaignNotFound:
+        abort(404)
+    except LogisticsError as exc:
+        return _campaign(campaign_id, exc.message, 422)
+    if done_message:
+        flash(done_message, "success")
+    return redirect(url_for("logistics.campaign", campaign_id=campaign_id))
+
+
+@bp.post("/logistics/campaigns/<int:campaign_id>/allocate")
+@staff_required
+def allocate(campaign_id):
+    return _campaign_action(campaign_id, lambda: services.start_allocation(current_user, campaign_id),
+                            _("The allocation has started."))
+
+
+@bp.post("/logistics/campaigns/<int:campaign_id>/confirm")
+@staff_required
+def confirm(campaign_id):
+    return _campaign_action(campaign_id, lambda: allocation.confirm(current_user, campaign_id),
+                            _("The allocation is confirmed."))
+
+
+@bp.post("/logistics/campaigns/<int:campaign_id>/cancel")
+@staff_required
+def cancel(campaign_id):
+    return _campaign_action(campaign_id, lambda: allocation.cancel(current_user, campaign_id),
+                            _("The proposal is cancelled; its packs are back in stock."))
+
+
+@bp.post("/logistics/campaigns/<int:campaign_id>/packing")
+@staff_required
+def make_packing(campaign_id):
+    return _campaign_action(campaign_id, lambda: services.start_packing(current_user, campaign_id),
+                            _("The packing lists are being made."))
+
+
+@bp.post("/logistics/campaigns/<int:campaign_id>/runs")
+@staff_required
+def plan_runs(campaign_id):
+    return _campaign_action(campaign_id, lambda: services.start_planning(
+        current_user, campaign_id, request.form.get("capacity")), _("The delivery runs are being planned."))
+
+
+@bp.get("/logistics/campaigns/<int:campaign_id>/hubs/<int:hub_id>/packing.<ext>")
+@staff_required
+def packing_file(campaign_id, hub_id, ext):
+    """Download a hub's packing list (PDF or CSV) written by the packing-list job."""
+    try:
+        c = allocation.get_campaign(current_user, campaign_id)
+    except CampaignNotFound:
+        abort(404)
+    path = packing.file_for(c, hub_id, ext)
+    if path is None:
+        message = c.packing_error if ext == "pdf" and c.packing_error else _(
+            "This packing list is not ready. Make the packing lists first.")
+        return _campaign(campaign_id, message, 404)
+    mime = "application/pdf" if ext == "pdf" else "text/csv"
+    return send_file(path, mimetype=mime, as_attachment=True,
+                     download_name=f"packing-{c.id}-hub-{hub_id}.{ext}", max_age=0)
+
+
+@bp.post("/logistics/runs/<int:run_id>/driver")
+@staff_required
+def assign_driver(run_id):
+    """Give a run to a driver by their mobile number."""
+    try:
+        run = runs.get_run(current_user, run_id)
+        runs.assign_driver(current_user, run_id, request.form.get("phone"))
+    except RunNotFound:
+        abort(404)
+    except LogisticsError as exc:
+        return _campaign(run.campaign_id, exc.message, 422)
+    flash(_("The driver is assigned."), "success")
+    return redirect(url_for("logistics.campaign", campaign_id=run.campaign_id) + f"#run-{run_id}")
