@@ -81,6 +81,8 @@ def test_staff_taking_a_claimed_wish_back_releases_the_claim(people, publish_wis
     move_wish(people["coordinator"], wish.ref, "published")
     db.session.refresh(row)
     assert row.status == "released" and row.active_wish_id is None and reload(wish).claimed_by_id is None
+    notes = db.session.scalars(select(Notification).where(Notification.user_id == people["donor"].id)).all()
+    assert len(notes) == 1 and "took back" in notes[0].title
     assert claims.claim(people["other"], wish.ref).donor_id == people["other"].id
 
 

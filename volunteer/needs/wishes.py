@@ -40,12 +40,17 @@ def move_wish(staff, wish_ref: str, status: str, via: str = "web") -> Wish:
     status = text_of(status)
     if status not in STAFF_WISH_FLOW.get(wish.status, ()):
         raise refusal(STAFF_WISH_FLOW, WISH_STATUSES, wish.status, status, _l("A wish"))
+    ended = None
     if wish.status in ("claimed", "bought"):
         from ..wishes.claims import close_active
 
-        close_active(wish, "released" if status == "published" else "cancelled")
+        ended = close_active(wish, "released" if status == "published" else "cancelled")
     wish.status = status
     emit("wish.updated", wish.child, wish_id=wish.id)
     audit.log(staff, "update", "wish", wish.id, reason=f"status:{status}", via=via, commit=False)
     db.session.commit()
+    if ended is not None:
+        from ..wishes.claims import tell_taken_back
+
+        tell_taken_back(ended.id)
     return wish

@@ -178,6 +178,22 @@ def _tell_released(claim_id: int) -> bool:
     return notify(user.id, "wish", f"wish-release:{claim_id}", title[:120], body)
 
 
+def tell_taken_back(claim_id: int) -> bool:
+    """Tell a donor that a coordinator took their claimed wish back (released or cancelled it); once."""
+    from ..accounts.models import User
+    from ..notifications.services import notify
+
+    row = db.session.get(WishClaim, claim_id)
+    user = db.session.get(User, row.donor_id) if row is not None else None
+    if user is None:
+        return False
+    with force_locale(user.locale or "zh_Hans_CN"):
+        title = _("A coordinator took back the wish \"%(item)s\"", item=row.wish.item)
+        body = _("Your claim has ended and there is nothing more for you to do. If you already bought the "
+                 "gift, the coordinator will contact you. Thank you for your kindness!")
+    return notify(user.id, "wish", f"wish-taken-back:{claim_id}", title[:120], body)
+
+
 def expired_claim_ids(now=None, limit: int = 500) -> list[int]:
     """Ids of live claims past their time that were not marked bought."""
     now = now or utcnow()
