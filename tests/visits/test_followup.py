@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from volunteer.extensions import db
 from volunteer.notifications.models import Notification
 from volunteer.types import utcnow
-from volunteer.visits import checkin, reminders, services
+from volunteer.visits import answers, checkin, reminders, services
 
 from .conftest import HOME, window
 
@@ -21,7 +21,7 @@ def _notes(user_id, key_part):
 def _accepted(team, hours=0.2, need="tutoring", vol=0):
     v = team["vols"][vol]
     visit = services.assign_visit(team["coord"], team[need].id, *window(hours), [v.id])
-    services.respond(v, visit.id, True)
+    answers.respond(v, visit.id, True)
     return visit
 
 
@@ -82,7 +82,7 @@ def test_reminders_are_scheduled_and_sent_by_the_real_scheduler_once(team, run_w
         v = team["vols"][0]
         start = utcnow() + timedelta(hours=2, seconds=2)
         visit = services.assign_visit(team["coord"], team["tutoring"].id, start, start + timedelta(hours=1), [v.id])
-        services.respond(v, visit.id, True)  # schedules the 2 h reminder in about 2 s
+        answers.respond(v, visit.id, True)  # schedules the 2 h reminder in about 2 s
         reminders.schedule_reminders(visit)  # scheduling again sends no second message
         make_worker(simple=True).work(burst=True, with_scheduler=True)
         assert _notes(v.id, f"visit:{visit.id}:remind:2") == 0  # not due yet

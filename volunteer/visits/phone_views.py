@@ -18,7 +18,7 @@ from ..needs.models import DIMENSIONS, SERVICE_TYPES
 from ..needs.rules import NeedNotFound, NotAllowed
 from ..notifications import channels
 from ..types import utcnow
-from . import checkin, present, reports, services
+from . import answers, checkin, present, reports, services
 from .models import Visit, VisitAssignee
 from .views import bp
 
@@ -119,7 +119,7 @@ def respond(visit_id):
     def action(visit):
         if decision not in ("accept", "decline"):
             raise InvalidInput({"status": _("Choose to accept or decline the visit.")})
-        services.respond(current_user, visit_id, decision == "accept")
+        answers.respond(current_user, visit_id, decision == "accept")
 
     return _act(visit_id, action, lambda v: _("Thank you! The visit is yours.") if decision == "accept"
                 else _("Declined; the coordinator will find someone else."))

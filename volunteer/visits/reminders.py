@@ -15,7 +15,7 @@ from ..tasks import services as tasks
 from ..types import utcnow
 from . import notices
 from .models import Visit
-from .services import expire_offers
+from .answers import expire_offers
 from .settings import no_contact_days, setting
 
 REMIND_FUNC = "jobs.visits.remind"

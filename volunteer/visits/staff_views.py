@@ -19,7 +19,7 @@ from ..matching import helpers as helper_service
 from ..needs.models import Need
 from ..needs.rules import NeedNotFound
 from ..needs.views import child_url
-from . import checkin, present, reports, services
+from . import answers, checkin, present, reports, services
 from .models import VISIT_STATUSES, Visit
 from .views import bp
 
@@ -130,7 +130,7 @@ def cancel(visit_id):
     """Call a planned visit off (offers withdrawn, access revoked, the need open again)."""
     visit = _staff_visit(visit_id)
     try:
-        services.cancel(current_user, visit_id)
+        answers.cancel(current_user, visit_id)
     except InvalidInput as exc:
         db.session.rollback()
         return _staff_page(visit, exc.errors, 422)
