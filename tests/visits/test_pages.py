@@ -141,3 +141,15 @@ def test_channel_choice_is_saved(app, team):
     vol = _as(app, team["vols"][0])
     assert vol.post("/my/channels", data={"sms": "1"}).status_code == 302
     assert chosen(team["vols"][0].id) == ["sms"]
+
+
+def test_find_helpers_offers_assign_a_visit_per_helper(app, team):
+    from volunteer.volunteers.models import VolunteerProfile
+
+    v0 = team["vols"][0]
+    p = db.session.get(VolunteerProfile, v0.id)
+    p.lat, p.lon, p.location_source, p.completed, p.radius_km = HOME[0] + 0.01, HOME[1], "pin", True, 10
+    db.session.commit()
+    coord = _as(app, team["coord"])
+    page = coord.get(f"/needs/{team['tutoring'].id}/helpers", headers=EN).get_data(as_text=True)
+    assert f"/needs/{team['tutoring'].id}/visits/new?volunteer={v0.id}" in page
