@@ -153,3 +153,15 @@ def test_find_helpers_offers_assign_a_visit_per_helper(app, team):
     coord = _as(app, team["coord"])
     page = coord.get(f"/needs/{team['tutoring'].id}/helpers", headers=EN).get_data(as_text=True)
     assert f"/needs/{team['tutoring'].id}/visits/new?volunteer={v0.id}" in page
+
+
+def test_answering_with_htmx_swaps_the_visit_body_in_place(app, team):
+    v0 = team["vols"][0]
+    visit = services.assign_visit(team["coord"], team["tutoring"].id, *window(0.3), [v0.id])
+    vol = _as(app, v0)
+    hx = {**EN, "HX-Request": "true"}
+    bad = vol.post(f"/visits/{visit.id}/respond", data={"decision": "maybe"}, headers=hx)
+    assert bad.status_code == 422 and "<html" not in bad.get_data(as_text=True)
+    ok = vol.post(f"/visits/{visit.id}/respond", data={"decision": "accept"}, headers=hx)
+    body = ok.get_data(as_text=True)
+    assert ok.status_code == 200 and "<html" not in body and "checkin-form" in body and "visit-done" in body
