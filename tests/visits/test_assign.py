@@ -158,5 +158,9 @@ def test_an_organisation_member_checks_in_for_the_team(team, make_org, make_user
     member = make_user(role="org_member", organisation_id=org.id)
     visit = services.assign_visit(team["coord"], team["home"].id, *window(0.2), org_id=org.id)
     answers.respond(admin, visit.id, True)
+    from volunteer.children.models import AccessGrant
+
+    granted = set(db.session.scalars(select(AccessGrant.user_id).where(AccessGrant.reason == f"visit:{visit.id}")))
+    assert granted == {admin.id, member.id}
     checkin.check_in(member, visit.id, *HOME)
     assert visit.status == "checked_in" and {a.user_id for a in visit.assignees} == {admin.id, member.id}

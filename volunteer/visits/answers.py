@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from .. import access
+from ..accounts.models import User
 from ..audit import services as audit
 from ..children.models import AccessGrant
 from ..children.validation import InvalidInput
@@ -71,8 +72,8 @@ def respond(user, visit_id, accept: bool, via="web") -> Visit:
                                  queue="notifications", subject=f"child:{visit.child_id}"))
     elif all(a.status == "accepted" for a in visit.assignees):
         visit.status = "accepted"
-        for a in visit.assignees:
-            _grant(visit, a.user_id)
+        for uid in helper_ids(visit):
+            _grant(visit, uid)
         recs.append(tasks.record("jobs.visits.notify_coordinators", visit.id, "accepted", kind="notify",
                                  queue="notifications", subject=f"child:{visit.child_id}"))
     audit.log(user, "update", "visit", visit.id, reason=wanted, via=via, commit=False)
@@ -84,6 +85,16 @@ def respond(user, visit_id, accept: bool, via="web") -> Visit:
 
         schedule_reminders(visit)
     return visit
+
+
+def helper_ids(visit) -> list[int]:
+    """Who goes: the accepted volunteers, and for a team visit every active member of the organisation."""
+    ids = [a.user_id for a in visit.assignees if a.status == "accepted"]
+    if visit.org_id:
+        ids += [u for u in db.session.scalars(select(User.id).where(
+            User.organisation_id == visit.org_id, User.role.in_(access.ORG_ROLES), User.active.is_(True)))
+            if u not in ids]
+    return ids
 
 
 def cancel(staff, visit_id, via="web") -> Visit:

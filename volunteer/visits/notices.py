@@ -65,15 +65,15 @@ def planned(visit) -> int:
 
 def reminder(visit, hours: int) -> int:
     """Remind each helper who accepted the visit, hours before it."""
+    from .answers import helper_ids
+
     sent = 0
-    for a in visit.assignees:
-        if a.status != "accepted":
-            continue
-        with force_locale(_lang(a.user)):
+    for user in db.session.scalars(select(User).where(User.id.in_(helper_ids(visit)))):
+        with force_locale(_lang(user)):
             title = _("Reminder: %(service)s for %(child)s on %(when)s", **_what(visit))
             body = _("Your visit starts in about %(hours)s hours. Check in on your visits page when you arrive.",
                      hours=hours)
-        sent += send(a.user_id, "visit", f"visit:{visit.id}:remind:{hours}", title, body)
+        sent += send(user.id, "visit", f"visit:{visit.id}:remind:{hours}", title, body)
     return sent
 
 
