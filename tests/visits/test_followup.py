@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from volunteer.extensions import db
 from volunteer.notifications.models import Notification
 from volunteer.types import utcnow
-from volunteer.visits import answers, checkin, reminders, services
+from volunteer.visits import answers, checkin, contact, reminders, services
 
 from .conftest import HOME, window
 
@@ -46,18 +46,29 @@ def test_overdue_visit_alerts_coordinators_once_per_visit(team):
 def test_no_contact_alert_per_category_days_comes_once_per_silence(team, app):
     child = team["child"]
     now = utcnow()
-    assert reminders.no_contact(now) == 0
+    assert contact.alert(now) == 0
     app.config["VISIT_NO_CONTACT_DAYS_BY_CATEGORY"] = {"difficult": 10}
     try:
-        assert reminders.no_contact(now + timedelta(days=9)) == 0
-        assert reminders.no_contact(now + timedelta(days=11)) == 1
-        assert reminders.no_contact(now + timedelta(days=12)) == 0
+        assert contact.alert(now + timedelta(days=9)) == 0
+        assert contact.alert(now + timedelta(days=11)) == 1
+        assert contact.alert(now + timedelta(days=12)) == 0
+        assert [s.child.id for s in contact.silent_children(now + timedelta(days=12), staff=team["coord"])] == [child.id]
     finally:
         app.config.pop("VISIT_NO_CONTACT_DAYS_BY_CATEGORY")
     assert _notes(team["coord"].id, f"nocontact:{child.id}:") == 1
     visit = _accepted(team)
     checkin.check_in(team["vols"][0], visit.id, *HOME)
-    assert reminders.no_contact(utcnow() + timedelta(days=20)) == 0
+    assert contact.alert(utcnow() + timedelta(days=20)) == 0
+
+
+def test_many_silences_at_once_make_one_digest_a_day(team, make_child):
+    for _ in range(contact.DIGEST_OVER + 1):
+        make_child(by=team["coord"])
+    later = utcnow() + timedelta(days=31)
+    assert contact.alert(later) == 1
+    assert contact.alert(later) == 0
+    assert _notes(team["coord"].id, "nocontact-digest:") == 1
+    assert _notes(team["coord"].id, "nocontact:") == 0
 
 
 def test_sweep_job_run_twice_makes_one_alert_and_one_expiry(team, run_worker, app):

@@ -57,6 +57,7 @@ def test_coordinator_plans_a_visit_from_the_form_and_bad_input_gets_422(app, tea
     visit = db.session.scalars(select(Visit)).one()
     assert visit.assignees[0].user_id == team["vols"][0].id
     assert coord.get("/visits", headers=EN).status_code == 200
+    assert coord.get("/visits/no-contact", headers=EN).status_code == 200
 
 
 def _png():
