@@ -10,6 +10,9 @@
    the demo's mix of skills (credentials verified for 60 %), weekly slots, monthly capacity 2-8 and reach
    3-15 km, a 15 km maximum, the two-adult rule for home visits and continuity for a tenth of them.
 Prints one key=value line per figure. Data are generated in-process (seeded); no database.
+4. With --demo: the whole auto-assignment service (volunteer.visits.autoassign.propose: reading the
+   problem from the database, solving, scheduling dates) for every open need of the Qingdao demo data,
+   as the city coordinator, on a temp SQLite file with an embedded Redis (removed afterwards).
 """
 import random
 import sys
@@ -162,11 +165,53 @@ def part_qingdao():
     out("qingdao_rounds", res.stats["rounds"])
 
 
+def part_demo():
+    import shutil
+    import tempfile
+
+    from sqlalchemy import select
+
+    from volunteer import create_app, embedded_redis
+    from volunteer.extensions import db
+
+    d = tempfile.mkdtemp(prefix="huhang-bench-assign-")
+    try:
+        url = embedded_redis.ensure(d)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{d}/demo.db", "REDIS_URL": url,
+                          "INSTANCE_PATH": d, "TESTING": True, "SERVER_NAME": None})
+        with app.app_context():
+            from flask_migrate import upgrade
+
+            from volunteer.accounts.models import User
+            from volunteer.demo.services import build
+            from volunteer.visits import autoassign
+
+            upgrade()
+            t0 = time.perf_counter()
+            build()
+            out("demo_build_s", time.perf_counter() - t0)
+            coord = db.session.scalar(select(User).where(User.role == "coordinator", User.scope_level == "city"))
+            t0 = time.perf_counter()
+            needs = autoassign.needs_for(coord)
+            proposal = autoassign.propose(coord.id, [n.id for n in needs], autoassign.DEFAULT_KM)
+            out("demo_propose_s", time.perf_counter() - t0)
+            out("demo_needs", len(needs))
+            out("demo_proposed", len(proposal["items"]))
+            out("demo_unassigned", len(proposal["unassigned"]))
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        embedded_redis.stop(d)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def main():
     rng = np.random.default_rng(SEED)
     helpers = part_2000(rng)
     part_pairs(rng, helpers)
     part_qingdao()
+    if "--demo" in sys.argv[1:]:
+        part_demo()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from volunteer.extensions import db
 from volunteer.needs.services import create_need
 from volunteer.types import utcnow
 from volunteer.validation import display_phone
-from volunteer.visits import services
+from volunteer.visits import answers, services
 from volunteer.visits.models import Visit, VisitReport
 from volunteer.volunteers.models import VolunteerSkill
 
@@ -65,7 +65,7 @@ def test_volunteer_accepts_checks_in_at_the_home_and_files_a_report(live_server,
 
 def test_a_check_in_one_km_away_is_refused_with_a_clear_message(live_server, phone, make_user, make_child):
     volunteer, visit = _offered_visit(make_user, make_child)
-    services.respond(volunteer, visit.id, True)
+    answers.respond(volunteer, visit.id, True)
     page = phone(geolocation=(HOME[0] + KM_NORTH, HOME[1]))
     log_in(page, live_server, volunteer)
     page.goto(f"{live_server}/visits/{visit.id}")

@@ -7,7 +7,7 @@ from volunteer.extensions import db
 from volunteer.tasks.services import declare
 from volunteer.visits import notices, reminders
 from volunteer.visits.models import Visit
-from volunteer.visits.services import expire_offers as expire
+from volunteer.visits.answers import expire_offers as expire
 
 POLICIES = {
     "jobs.visits.notify_offer": declare("jobs.visits.notify_offer", timeout=60, retries=3),

@@ -10,6 +10,8 @@ EXPECTED = {
     "visits.index": ("GET", "/visits", {"anonymous": LOGIN, "coordinator": 200, "outsider": 200, "admin": 200,
                                         "default": 403}),
     # There is no visit 0: everyone allowed gets the not-found answer.
+    "visits.no_contact": ("GET", "/visits/no-contact", {"anonymous": LOGIN, "coordinator": 200, "outsider": 200,
+                                                        "admin": 200, "default": 403}),
     "visits.show": ("GET", "/visits/0", {"anonymous": LOGIN, "default": 404}),
     "visits.cancel": ("POST", "/visits/0/cancel", STAFF_404),
     "visits.override": ("POST", "/visits/0/override", STAFF_404),

@@ -7,7 +7,7 @@ from volunteer.extensions import db
 from volunteer.needs.models import Need
 from volunteer.needs.rules import NeedNotFound, NotAllowed
 from volunteer.notifications.models import Notification
-from volunteer.visits import services
+from volunteer.visits import answers, services
 from volunteer.visits.models import Visit, VisitAssignee
 
 from .conftest import add_skills, window
@@ -95,17 +95,17 @@ def test_accepting_grants_access_for_the_window_and_declining_reopens_the_need(t
 
     v0, v1, v2 = team["vols"]
     visit = services.assign_visit(team["coord"], team["home"].id, *window(), [v0.id, v1.id])
-    services.respond(v0, visit.id, True)
+    answers.respond(v0, visit.id, True)
     assert visit.status == "offered"
-    services.respond(v1, visit.id, True)
+    answers.respond(v1, visit.id, True)
     assert visit.status == "accepted"
     grants = db.session.scalars(select(AccessGrant).where(AccessGrant.reason == f"visit:{visit.id}")).all()
     assert {g.user_id for g in grants} == {v0.id, v1.id}
     other = services.assign_visit(team["coord"], team["tutoring"].id, *window(48), [v2.id])
-    services.respond(v2, other.id, False)
+    answers.respond(v2, other.id, False)
     assert other.status == "declined" and db.session.get(Need, team["tutoring"].id).status == "open"
     with pytest.raises(InvalidInput):
-        services.respond(v2, other.id, True)
+        answers.respond(v2, other.id, True)
 
 
 def test_unanswered_offers_expire_and_the_need_goes_back_to_the_pool(team, run_worker):
@@ -113,8 +113,8 @@ def test_unanswered_offers_expire_and_the_need_goes_back_to_the_pool(team, run_w
 
     visit = services.assign_visit(team["coord"], team["tutoring"].id, *window(72), [team["vols"][0].id])
     later = visit.offer_expires_at + timedelta(seconds=1)
-    assert services.expire_offers(later) == 1
-    assert services.expire_offers(later) == 0
+    assert answers.expire_offers(later) == 1
+    assert answers.expire_offers(later) == 0
     assert visit.status == "expired" and visit.assignees[0].status == "expired"
     assert db.session.get(Need, team["tutoring"].id).status == "open"
     run_worker()
@@ -128,8 +128,8 @@ def test_an_organisation_team_visit_is_answered_by_its_admin(team, make_org, mak
     member = make_user(role="org_member", organisation_id=org.id)
     visit = services.assign_visit(team["coord"], team["home"].id, *window(), org_id=org.id)
     with pytest.raises(NotAllowed):
-        services.respond(member, visit.id, True)
-    services.respond(admin, visit.id, True)
+        answers.respond(member, visit.id, True)
+    answers.respond(admin, visit.id, True)
     assert visit.status == "accepted"
 
 
@@ -138,14 +138,14 @@ def test_cancelling_revokes_access_and_reopens_the_need(team):
 
     v0 = team["vols"][0]
     visit = services.assign_visit(team["coord"], team["tutoring"].id, *window(), [v0.id])
-    services.respond(v0, visit.id, True)
-    services.cancel(team["coord"], visit.id)
+    answers.respond(v0, visit.id, True)
+    answers.cancel(team["coord"], visit.id)
     assert visit.status == "cancelled"
     assert db.session.scalar(select(func.count(AccessGrant.id)).where(AccessGrant.reason == f"visit:{visit.id}")) == 0
     assert db.session.get(Need, team["tutoring"].id).status == "open"
     other = services.assign_visit(team["coord"], team["tutoring"].id, *window(), [v0.id])
     with pytest.raises(NotAllowed):
-        services.cancel(v0, other.id)
+        answers.cancel(v0, other.id)
 
 
 def test_an_organisation_member_checks_in_for_the_team(team, make_org, make_user):
@@ -157,6 +157,10 @@ def test_an_organisation_member_checks_in_for_the_team(team, make_org, make_user
     admin = make_user(role="org_admin", organisation_id=org.id)
     member = make_user(role="org_member", organisation_id=org.id)
     visit = services.assign_visit(team["coord"], team["home"].id, *window(0.2), org_id=org.id)
-    services.respond(admin, visit.id, True)
+    answers.respond(admin, visit.id, True)
+    from volunteer.children.models import AccessGrant
+
+    granted = set(db.session.scalars(select(AccessGrant.user_id).where(AccessGrant.reason == f"visit:{visit.id}")))
+    assert granted == {admin.id, member.id}
     checkin.check_in(member, visit.id, *HOME)
     assert visit.status == "checked_in" and {a.user_id for a in visit.assignees} == {admin.id, member.id}

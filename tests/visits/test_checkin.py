@@ -8,7 +8,7 @@ from volunteer.extensions import db
 from volunteer.needs.models import Need
 from volunteer.needs.rules import NotAllowed
 from volunteer.types import utcnow
-from volunteer.visits import checkin, services
+from volunteer.visits import answers, checkin, services
 from volunteer.visits.models import Visit
 
 from .conftest import HOME, window
@@ -20,7 +20,7 @@ KM_NORTH = 1 / 111.2  # about one kilometre of latitude
 def accepted(team):
     v0 = team["vols"][0]
     visit = services.assign_visit(team["coord"], team["tutoring"].id, *window(0.2), [v0.id])
-    services.respond(v0, visit.id, True)
+    answers.respond(v0, visit.id, True)
     return visit
 
 
@@ -43,7 +43,7 @@ def test_a_recurring_need_is_open_again_after_its_visit(team):
     v0, v1 = team["vols"][:2]
     visit = services.assign_visit(team["coord"], team["home"].id, *window(0.2), [v0.id, v1.id])
     for v in (v0, v1):
-        services.respond(v, visit.id, True)
+        answers.respond(v, visit.id, True)
     for v in (v0, v1):
         checkin.check_in(v, visit.id, *HOME)
     checkin.check_out(v0, visit.id)
@@ -72,7 +72,7 @@ def test_a_bad_check_in_is_refused_with_a_clear_message_and_nothing_saved(team, 
 def test_check_in_too_early_is_refused(team):
     v0 = team["vols"][0]
     visit = services.assign_visit(team["coord"], team["tutoring"].id, *window(5), [v0.id])
-    services.respond(v0, visit.id, True)
+    answers.respond(v0, visit.id, True)
     with pytest.raises(InvalidInput) as exc:
         checkin.check_in(v0, visit.id, *HOME)
     assert "one hour before" in str(exc.value.errors["status"])

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from volunteer.extensions import db
 from volunteer.notifications.models import Notification
 from volunteer.types import utcnow
-from volunteer.visits import checkin, reminders, services
+from volunteer.visits import answers, checkin, contact, reminders, services
 
 from .conftest import HOME, window
 
@@ -21,7 +21,7 @@ def _notes(user_id, key_part):
 def _accepted(team, hours=0.2, need="tutoring", vol=0):
     v = team["vols"][vol]
     visit = services.assign_visit(team["coord"], team[need].id, *window(hours), [v.id])
-    services.respond(v, visit.id, True)
+    answers.respond(v, visit.id, True)
     return visit
 
 
@@ -46,18 +46,29 @@ def test_overdue_visit_alerts_coordinators_once_per_visit(team):
 def test_no_contact_alert_per_category_days_comes_once_per_silence(team, app):
     child = team["child"]
     now = utcnow()
-    assert reminders.no_contact(now) == 0
+    assert contact.alert(now) == 0
     app.config["VISIT_NO_CONTACT_DAYS_BY_CATEGORY"] = {"difficult": 10}
     try:
-        assert reminders.no_contact(now + timedelta(days=9)) == 0
-        assert reminders.no_contact(now + timedelta(days=11)) == 1
-        assert reminders.no_contact(now + timedelta(days=12)) == 0
+        assert contact.alert(now + timedelta(days=9)) == 0
+        assert contact.alert(now + timedelta(days=11)) == 1
+        assert contact.alert(now + timedelta(days=12)) == 0
+        assert [s.child.id for s in contact.silent_children(now + timedelta(days=12), staff=team["coord"])] == [child.id]
     finally:
         app.config.pop("VISIT_NO_CONTACT_DAYS_BY_CATEGORY")
     assert _notes(team["coord"].id, f"nocontact:{child.id}:") == 1
     visit = _accepted(team)
     checkin.check_in(team["vols"][0], visit.id, *HOME)
-    assert reminders.no_contact(utcnow() + timedelta(days=20)) == 0
+    assert contact.alert(utcnow() + timedelta(days=20)) == 0
+
+
+def test_many_silences_at_once_make_one_digest_a_day(team, make_child):
+    for _ in range(contact.DIGEST_OVER + 1):
+        make_child(by=team["coord"])
+    later = utcnow() + timedelta(days=31)
+    assert contact.alert(later) == 1
+    assert contact.alert(later) == 0
+    assert _notes(team["coord"].id, "nocontact-digest:") == 1
+    assert _notes(team["coord"].id, "nocontact:") == 0
 
 
 def test_sweep_job_run_twice_makes_one_alert_and_one_expiry(team, run_worker, app):
@@ -82,7 +93,7 @@ def test_reminders_are_scheduled_and_sent_by_the_real_scheduler_once(team, run_w
         v = team["vols"][0]
         start = utcnow() + timedelta(hours=2, seconds=2)
         visit = services.assign_visit(team["coord"], team["tutoring"].id, start, start + timedelta(hours=1), [v.id])
-        services.respond(v, visit.id, True)  # schedules the 2 h reminder in about 2 s
+        answers.respond(v, visit.id, True)  # schedules the 2 h reminder in about 2 s
         reminders.schedule_reminders(visit)  # scheduling again sends no second message
         make_worker(simple=True).work(burst=True, with_scheduler=True)
         assert _notes(v.id, f"visit:{visit.id}:remind:2") == 0  # not due yet

@@ -57,6 +57,7 @@ def test_coordinator_plans_a_visit_from_the_form_and_bad_input_gets_422(app, tea
     visit = db.session.scalars(select(Visit)).one()
     assert visit.assignees[0].user_id == team["vols"][0].id
     assert coord.get("/visits", headers=EN).status_code == 200
+    assert coord.get("/visits/no-contact", headers=EN).status_code == 200
 
 
 def _png():
@@ -141,3 +142,27 @@ def test_channel_choice_is_saved(app, team):
     vol = _as(app, team["vols"][0])
     assert vol.post("/my/channels", data={"sms": "1"}).status_code == 302
     assert chosen(team["vols"][0].id) == ["sms"]
+
+
+def test_find_helpers_offers_assign_a_visit_per_helper(app, team):
+    from volunteer.volunteers.models import VolunteerProfile
+
+    v0 = team["vols"][0]
+    p = db.session.get(VolunteerProfile, v0.id)
+    p.lat, p.lon, p.location_source, p.completed, p.radius_km = HOME[0] + 0.01, HOME[1], "pin", True, 10
+    db.session.commit()
+    coord = _as(app, team["coord"])
+    page = coord.get(f"/needs/{team['tutoring'].id}/helpers", headers=EN).get_data(as_text=True)
+    assert f"/needs/{team['tutoring'].id}/visits/new?volunteer={v0.id}" in page
+
+
+def test_answering_with_htmx_swaps_the_visit_body_in_place(app, team):
+    v0 = team["vols"][0]
+    visit = services.assign_visit(team["coord"], team["tutoring"].id, *window(0.3), [v0.id])
+    vol = _as(app, v0)
+    hx = {**EN, "HX-Request": "true"}
+    bad = vol.post(f"/visits/{visit.id}/respond", data={"decision": "maybe"}, headers=hx)
+    assert bad.status_code == 422 and "<html" not in bad.get_data(as_text=True)
+    ok = vol.post(f"/visits/{visit.id}/respond", data={"decision": "accept"}, headers=hx)
+    body = ok.get_data(as_text=True)
+    assert ok.status_code == 200 and "<html" not in body and "checkin-form" in body and "visit-done" in body

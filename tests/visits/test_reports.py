@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from volunteer.children.validation import InvalidInput
 from volunteer.extensions import db
 from volunteer.needs.models import Need
-from volunteer.visits import checkin, reports, services
+from volunteer.visits import answers, checkin, reports, services
 from volunteer.visits.models import VisitPhoto, VisitReport
 
 from .conftest import HOME, window
@@ -36,7 +36,7 @@ def _uploads(app) -> set:
 def visited(team):
     v0 = team["vols"][0]
     visit = services.assign_visit(team["coord"], team["tutoring"].id, *window(0.2), [v0.id])
-    services.respond(v0, visit.id, True)
+    answers.respond(v0, visit.id, True)
     checkin.check_in(v0, visit.id, *HOME)
     return visit
 
@@ -85,7 +85,7 @@ def test_a_bad_report_saves_nothing(team, visited, app, data, needs, photo, fiel
 def test_a_helper_who_did_not_check_in_cannot_report(team):
     v0 = team["vols"][0]
     visit = services.assign_visit(team["coord"], team["tutoring"].id, *window(0.2), [v0.id])
-    services.respond(v0, visit.id, True)
+    answers.respond(v0, visit.id, True)
     with pytest.raises(Exception) as exc:
         reports.file_report(v0, visit.id, {"body": "x"})
     assert type(exc.value).__name__ in ("NotAllowed", "InvalidInput")

@@ -3,6 +3,7 @@ import itertools
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from volunteer.visits.solver import ALL_SLOTS, Helpers, Settings, Tasks, slot_bit, solve
@@ -39,7 +40,7 @@ def test_crossing_case_takes_the_optimum_not_the_nearest_first():
     res = solve(t, h, Settings(max_km=50))
     got = {a.task: a.helpers for a in res.assignments}
     assert got == {0: (101,), 1: (100,)}
-    assert res.total_km == __import__("pytest").approx(1.2 + 1.5, abs=0.01)
+    assert res.total_km == pytest.approx(1.2 + 1.5, abs=0.01)
 
 
 def test_capacity_two_serves_two_tasks_and_the_third_is_left_with_no_capacity():

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from ..types import UTCDateTime, utcnow
 
-STATUSES = ("pending", "queued", "started", "finished", "failed")
+STATUSES = ("pending", "queued", "started", "finished", "failed", "retried")
 
 
 class JobRecord(db.Model):

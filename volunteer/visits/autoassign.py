@@ -212,25 +212,28 @@ def _schedule(assignments, windows, first, last) -> tuple[list, list]:
 
 def _alternatives(items, tasks, helpers, settings) -> None:
     """Up to ALTERNATIVES other volunteers per pair who could go instead (in reach, skills, free in the
-    chosen slot; capacity not rechecked): the choices the coordinator may swap in."""
+    chosen slot; capacity not rechecked): the choices the coordinator may swap in. One batch query."""
     vol = np.flatnonzero(~helpers.team & np.isfinite(helpers.lat))
-    if not len(vol) or not items:
+    chosen = [i for i in items if i["volunteers"]]
+    if not len(vol) or not chosen:
         return
-    tree = cKDTree(unit_vectors(helpers.lat[vol], helpers.lon[vol]))
     pos = {int(t): i for i, t in enumerate(tasks.ids.tolist())}
+    t = np.array([pos[i["need"]] for i in chosen], np.int64)
     k = min(len(vol), 40)
-    for item in items:
-        if not item["volunteers"]:
-            continue
-        t = pos[item["need"]]
-        _d, idx = tree.query(unit_vectors([tasks.lat[t]], [tasks.lon[t]]), k=k)
-        hs = vol[np.atleast_1d(idx[0])]
-        km = chord_to_km(np.linalg.norm(unit_vectors(helpers.lat[hs], helpers.lon[hs])
-                                        - unit_vectors([tasks.lat[t]], [tasks.lon[t]]), axis=1))
-        ok = ((km <= np.minimum(helpers.max_km[hs], settings.max_km))
-              & ((tasks.skills[t] & ~helpers.skills[hs]) == 0) & ((helpers.slots[hs] >> item["slot"]) & 1 == 1)
-              & ~np.isin(helpers.ids[hs], item["volunteers"]))
-        item["alternatives"] = [int(x) for x in helpers.ids[hs[ok]][:ALTERNATIVES]]
+    tx = unit_vectors(tasks.lat[t], tasks.lon[t])
+    _d, idx = cKDTree(unit_vectors(helpers.lat[vol], helpers.lon[vol])).query(tx, k=k)
+    hs = vol[idx.reshape(len(t), k)]  # rows: items; columns: nearest volunteers
+    km = chord_to_km(np.linalg.norm(unit_vectors(helpers.lat[hs].ravel(), helpers.lon[hs].ravel())
+                                    .reshape(len(t), k, 3) - tx[:, None, :], axis=2))
+    slot = np.array([i["slot"] for i in chosen], np.int64)[:, None]
+    taken = np.full((len(t), 2), -1, np.int64)
+    for row, item in enumerate(chosen):
+        taken[row, :len(item["volunteers"][:2])] = item["volunteers"][:2]
+    ids = helpers.ids[hs]
+    ok = ((km <= np.minimum(helpers.max_km[hs], settings.max_km)) & ((tasks.skills[t][:, None] & ~helpers.skills[hs]) == 0)
+          & ((helpers.slots[hs] >> slot) & 1 == 1) & (ids != taken[:, :1]) & (ids != taken[:, 1:]))
+    for row, item in enumerate(chosen):
+        item["alternatives"] = [int(x) for x in ids[row][ok[row]][:ALTERNATIVES]]
 
 
 # --- the stored proposal, and confirmation ------------------------------------------------------------

@@ -4,7 +4,6 @@ from zoneinfo import ZoneInfo
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
-from .. import access
 from ..accounts.models import User
 from ..children.cards import pseudonym
 from ..extensions import db
@@ -65,15 +64,15 @@ def planned(visit) -> int:
 
 def reminder(visit, hours: int) -> int:
     """Remind each helper who accepted the visit, hours before it."""
+    from .answers import helper_ids
+
     sent = 0
-    for a in visit.assignees:
-        if a.status != "accepted":
-            continue
-        with force_locale(_lang(a.user)):
+    for user in db.session.scalars(select(User).where(User.id.in_(helper_ids(visit)))):
+        with force_locale(_lang(user)):
             title = _("Reminder: %(service)s for %(child)s on %(when)s", **_what(visit))
             body = _("Your visit starts in about %(hours)s hours. Check in on your visits page when you arrive.",
                      hours=hours)
-        sent += send(a.user_id, "visit", f"visit:{visit.id}:remind:{hours}", title, body)
+        sent += send(user.id, "visit", f"visit:{visit.id}:remind:{hours}", title, body)
     return sent
 
 
@@ -108,14 +107,17 @@ def coordinators(visit, event: str) -> int:
     return sent
 
 
-def no_contact(child, days: int, since_key: str, staff=None) -> int:
-    """Tell the child's coordinators (from staff, all active coordinators, when given) that nobody visited
-    the child for days."""
-    sent = 0
-    users = coordinators_for(child) if staff is None else [u for u in staff if access.child_in_scope(u, child)]
-    for user in users:
-        with force_locale(_lang(user)):
-            title = _("No contact for %(days)s days: %(child)s", days=days, child=pseudonym(child.ref))
-            body = _("Nobody has visited this child for %(days)s days. Plan a visit.", days=days)
-        sent += send(user.id, "visit", f"nocontact:{child.id}:{since_key}", title, body)
-    return sent
+def no_contact(user, child, days: int, key: str) -> int:
+    """Tell one coordinator that nobody visited the child for days (key: child and last contact)."""
+    with force_locale(_lang(user)):
+        title = _("No contact for %(days)s days: %(child)s", days=days, child=pseudonym(child.ref))
+        body = _("Nobody has visited this child for %(days)s days. Plan a visit.", days=days)
+    return send(user.id, "visit", key, title, body)
+
+
+def no_contact_digest(user, count: int, now) -> int:
+    """One message a day instead of many: how many children in the coordinator's area lack contact."""
+    with force_locale(_lang(user)):
+        title = _("%(num)s children have had no contact for too long", num=count)
+        body = _("See the list of children without contact on the visits page and plan visits.")
+    return send(user.id, "visit", f"nocontact-digest:{now:%Y%m%d}", title, body)

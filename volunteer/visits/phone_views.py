@@ -18,7 +18,7 @@ from ..needs.models import DIMENSIONS, SERVICE_TYPES
 from ..needs.rules import NeedNotFound, NotAllowed
 from ..notifications import channels
 from ..types import utcnow
-from . import checkin, present, reports, services
+from . import answers, checkin, present, reports, services
 from .models import Visit, VisitAssignee
 from .views import bp
 
@@ -70,9 +70,11 @@ def _contact(visit):
             "guardian": child.guardian_relation or "", "phone": child.guardian_phone or ""}
 
 
-def _page(visit, errors=None, status=200):
-    return render_template("visits/show.html", v=present.card(visit, current_user), contact=_contact(visit),
-                           errors=errors or {}, can_answer=_can_answer(visit)), status
+def _page(visit, errors=None, status=200, done=None):
+    """The visit page, or for htmx only its body (visits/_visit_body.html)."""
+    template = "visits/_visit_body.html" if _htmx() else "visits/show.html"
+    return render_template(template, v=present.card(visit, current_user), contact=_contact(visit),
+                           errors=errors or {}, can_answer=_can_answer(visit), done=done), status
 
 
 def _can_answer(visit) -> bool:
@@ -106,6 +108,8 @@ def _act(visit_id, action, done_message):
     except NotAllowed as exc:
         db.session.rollback()
         return _page(db.session.get(Visit, visit_id), {"status": str(exc)}, 403)
+    if _htmx():
+        return _page(db.session.get(Visit, visit_id), done=done_message(visit))
     flash(done_message(visit), "success")
     return redirect(url_for("visits.show", visit_id=visit_id))
 
@@ -119,7 +123,7 @@ def respond(visit_id):
     def action(visit):
         if decision not in ("accept", "decline"):
             raise InvalidInput({"status": _("Choose to accept or decline the visit.")})
-        services.respond(current_user, visit_id, decision == "accept")
+        answers.respond(current_user, visit_id, decision == "accept")
 
     return _act(visit_id, action, lambda v: _("Thank you! The visit is yours.") if decision == "accept"
                 else _("Declined; the coordinator will find someone else."))

@@ -2,24 +2,21 @@
 
     schedule_reminders(visit) -> int   # one scheduled job per reminder still in the future
     sweep(now=None) -> dict            # expire offers, alert overdue visits, close stale check-ins,
-                                       # alert children without contact; safe to run any number of times
+                                       # alert children without contact (contact.py); safe to run again
 """
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
-from ..accounts.models import User
-from ..children.models import Child
 from ..extensions import db
 from ..tasks import services as tasks
 from ..types import utcnow
-from . import notices
+from . import contact, notices
 from .models import Visit
-from .services import expire_offers
-from .settings import no_contact_days, setting
+from .answers import expire_offers
+from .settings import setting
 
 REMIND_FUNC = "jobs.visits.remind"
-CONTACT_STATUSES = ("checked_in", "done", "flagged")
 
 
 def schedule_reminders(visit, now=None) -> int:
@@ -72,36 +69,11 @@ def close_stale(now=None) -> int:
     return len(visits)
 
 
-def no_contact(now=None) -> int:
-    """Alert coordinators about children nobody visited for their category's number of days.
-
-    The alert is keyed by the day of the last contact, so it comes once per silence, not every run.
-    """
-    now = now or utcnow()
-    last = dict(db.session.execute(select(Visit.child_id, func.max(Visit.checked_in_at))
-                                   .where(Visit.status.in_(CONTACT_STATUSES)).group_by(Visit.child_id)).all())
-    shortest = min([int(setting("VISIT_NO_CONTACT_DAYS")), *map(int, setting("VISIT_NO_CONTACT_DAYS_BY_CATEGORY")
-                                                                 .values())])
-    oldest = now - timedelta(days=shortest)
-    children = db.session.scalars(select(Child).where(or_(Child.created_at <= oldest, Child.id.in_(
-        [cid for cid, at in last.items() if at and at <= oldest])))).all()
-    staff = db.session.scalars(select(User).where(User.role == "coordinator", User.active.is_(True))
-                               .order_by(User.id)).all()
-    sent = 0
-    for child in children:
-        since = last.get(child.id) or child.created_at
-        days = no_contact_days(child.category)
-        if since is None or now - since < timedelta(days=days):
-            continue
-        sent += notices.no_contact(child, days, since.strftime("%Y%m%d"), staff)
-    return sent
-
-
 def sweep(now=None) -> dict:
     """Everything that follows from time passing; idempotent."""
     now = now or utcnow()
     return {"expired": expire_offers(now), "overdue": overdue(now), "stale": close_stale(now),
-            "no_contact": no_contact(now)}
+            "no_contact": contact.alert(now)}
 
 
 # --- the periodic sweep job (self-rescheduling, fixed id) ------------------------------------------

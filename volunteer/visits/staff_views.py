@@ -19,7 +19,7 @@ from ..matching import helpers as helper_service
 from ..needs.models import Need
 from ..needs.rules import NeedNotFound
 from ..needs.views import child_url
-from . import checkin, present, reports, services
+from . import answers, checkin, present, reports, services
 from .models import VISIT_STATUSES, Visit
 from .views import bp
 
@@ -111,6 +111,21 @@ def _offers_to_plan() -> list[dict]:
             for offer, need, user in rows if access.child_in_scope(current_user, need.child)][:100]
 
 
+@bp.get("/visits/no-contact")
+@staff_required
+def no_contact():
+    """Children in the coordinator's scope nobody has visited for their category's number of days."""
+    from ..children.cards import town_name
+    from ..types import utcnow
+    from .contact import silent_children
+
+    now = utcnow()
+    rows = [{"name": r.child.name, "ref": r.child.ref, "town": town_name(r.child.town_code),
+             "days": r.days_since(now), "limit": r.days, "link": child_url(r.child.ref)}
+            for r in silent_children(now, staff=current_user)[:500]]
+    return render_template("visits/no_contact.html", rows=rows)
+
+
 def _staff_visit(visit_id) -> Visit:
     try:
         return services.visit_for(current_user, visit_id)
@@ -130,7 +145,7 @@ def cancel(visit_id):
     """Call a planned visit off (offers withdrawn, access revoked, the need open again)."""
     visit = _staff_visit(visit_id)
     try:
-        services.cancel(current_user, visit_id)
+        answers.cancel(current_user, visit_id)
     except InvalidInput as exc:
         db.session.rollback()
         return _staff_page(visit, exc.errors, 422)
