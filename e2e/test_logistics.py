@@ -1,7 +1,9 @@
 """Browser test of gift-pack logistics: a 崂山 coordinator on a desktop opens a campaign, starts the allocation
 and watches its progress bar, confirms, downloads a hub's packing list and plans a run; the driver on an
 emulated phone confirms each drop along the route with the child director's receipt code."""
+import os
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -13,6 +15,12 @@ from volunteer.logistics.stock import atomic, change
 from volunteer.validation import display_phone
 
 VILLAGES = ("东村社区", "西村社区", "南村社区")
+SHOTS = os.environ.get("HUHANG_SHOTS")  # a directory: keep screenshots of the pages for a visual check
+
+
+def shot(page, name):
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"logistics-{name}.png"), full_page=True)
 
 
 def log_in(page, base, user):
@@ -76,6 +84,7 @@ def test_coordinator_allocates_and_prints_and_a_driver_confirms_drops(live_serve
     page.fill(f"#driver-{run.id}", display_phone(driver.phone))
     page.locator(f"#run-{run.id} button[type=submit]").click()
     expect(page.locator(f"#run-{run.id}")).to_contain_text("送货志愿者")
+    shot(page, "campaign")
 
     mobile = phone()
     log_in(mobile, live_server, driver)
@@ -89,6 +98,7 @@ def test_coordinator_allocates_and_prints_and_a_driver_confirms_drops(live_serve
     first.locator("input[name=code]").fill("000000" if stops[0].receipt_code != "000000" else "111111")
     first.get_by_role("button", name="确认送达").click()
     expect(mobile.locator(f"#stop-{stops[0].id} .field-error")).to_contain_text("签收码不正确")
+    shot(mobile, "run-phone")
     for stop in stops:
         card = mobile.locator(f"#stop-{stop.id}")
         card.locator("input[name=code]").fill(stop.receipt_code)

@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 
 from volunteer.extensions import db
-from volunteer.logistics import allocation
+from volunteer.logistics import allocation, campaigns
 from volunteer.logistics.models import Allocation, Campaign, Stock
 from volunteer.logistics.stock import imbalances
 
@@ -14,7 +14,7 @@ class Form(dict):
 
 
 def _campaign(logi, *kinds):
-    return allocation.open_campaign(logi["coordinator"], Form(name="六一儿童节", kind_ids=[str(k.id) for k in kinds]))
+    return campaigns.open_campaign(logi["coordinator"], Form(name="六一儿童节", kind_ids=[str(k.id) for k in kinds]))
 
 
 def _qty(hub, kind):
@@ -45,7 +45,7 @@ def test_shortfalls_are_reported_by_kind_and_nearest_hub_and_a_rerun_fills_them(
         make_child(lat="36.1100", lon="120.5390")
     c = _campaign(logi, logi["bag"])
     assert allocation.allocate(c.id)["shortfall"] == 2
-    s = allocation.summary(db.session.get(Campaign, c.id))
+    s = campaigns.summary(db.session.get(Campaign, c.id))
     assert [(x["kind"].code, x["hub"].id, x["missing"]) for x in s["shortfalls"]] == [("bag", shazikou.id, 2)]
     assert allocation.allocate(c.id) == {"allocated": 0, "shortfall": 2, "items": 2}  # nothing twice
     logi["stock"](shazikou, logi["bag"], 5)

@@ -119,3 +119,22 @@ def test_city_staff_add_pack_kinds_and_staff_add_hubs_in_their_scope(app, logi, 
     assert district.post("/logistics/hubs", data=hub).status_code == 302
     made = db.session.scalar(select(Hub).where(Hub.name == "中韩礼包站"))
     assert made.supervisor_id == supervisor.id and made.lat is not None
+
+
+def test_the_hub_page_shows_stock_and_the_ledger_and_records_a_transfer(app, logi):
+    a, b = logi["hubs"][0], logi["hubs"][1]
+    logi["stock"](a, logi["bag"], 7)
+    client = app.test_client()
+    _login(client, logi["coordinator"])
+    page = client.get(f"/logistics/hubs/{a.id}").get_data(as_text=True)
+    assert 'data-kind="bag"' in page and '<td class="nowrap qty">7</td>' in page and "+7" in page
+    resp = client.post(f"/logistics/hubs/{a.id}/movements", data={
+        "movement": "transfer", "kind_id": str(logi["bag"].id), "qty": "3", "to_hub_id": str(b.id),
+        "form_key": "abc", "note": "调往北宅"})
+    assert resp.status_code == 302
+    page = client.get(f"/logistics/hubs/{b.id}").get_data(as_text=True)
+    assert '<td class="nowrap qty">3</td>' in page and "调往北宅" in page
+    resp = client.post(f"/logistics/hubs/{a.id}/movements", data={
+        "movement": "transfer", "kind_id": str(logi["bag"].id), "qty": "1", "to_hub_id": str(logi["hubs"][2].id),
+        "form_key": "abd"})
+    assert resp.status_code == 422  # the 市北 warehouse is outside 崂山's scope

@@ -7,71 +7,31 @@ batches leaves stock and ledger consistent, and a rerun only does what is missin
 """
 import json
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date
 
 import numpy as np
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from .. import access
 from ..children.models import Child, Consent
 from ..extensions import db
 from ..geo import services as geo
 from ..matching.spatial import EARTH_RADIUS_KM
 from ..types import utcnow
 from .eligibility import kinds_for
-from .models import Allocation, Campaign, Hub, Movement, PackKind, Stock
+from .models import Allocation, Campaign, Hub, Movement, Stock
+from .campaigns import get_campaign
 from .stock import LogisticsError, atomic
 
 BATCH = 500  # children per transaction
 GIFT_PURPOSES = ("wishes", "care_and_wishes")  # consents that cover gift packs
 
 
-class CampaignNotFound(LookupError):
-    """No such campaign, or not in the user's scope."""
-
-
 class StockChanged(RuntimeError):
     """Another job took stock this batch counted on; the batch is planned again."""
-
-
-def get_campaign(user, campaign_id: int) -> Campaign:
-    """The campaign if the user's scope covers it, else CampaignNotFound."""
-    c = db.session.get(Campaign, campaign_id)
-    if c is None or not access.campaign_in_scope(user, c):
-        raise CampaignNotFound(campaign_id)
-    return c
-
-
-def visible_campaigns(user) -> list[Campaign]:
-    prefix = access.scope_prefix(user)
-    if prefix is None:
-        return []
-    return db.session.scalars(select(Campaign).where(Campaign.scope_code.startswith(prefix, autoescape=True))
-                              .order_by(Campaign.id.desc())).all()
-
-
-def open_campaign(user, form) -> Campaign:
-    """A new campaign over the user's scope with the chosen pack kinds."""
-    name = (form.get("name") or "").strip()
-    if not name or len(name) > 60:
-        raise LogisticsError(_("Give the campaign a name (at most 60 characters)."), "name")
-    ids = []
-    for v in form.getlist("kind_ids") if hasattr(form, "getlist") else form.get("kind_ids", []):
-        try:
-            ids.append(int(v))
-        except (TypeError, ValueError):
-            continue
-    kinds = db.session.scalars(select(PackKind).where(PackKind.id.in_(ids))).all() if ids else []
-    if not kinds:
-        raise LogisticsError(_("Choose at least one pack kind."), "kind_ids")
-    c = Campaign(name=name, scope_code=access.scope_prefix(user) or "", created_by_id=user.id, kinds=list(kinds))
-    db.session.add(c)
-    db.session.commit()
-    return c
 
 
 def hubs_for(campaign: Campaign) -> list[Hub]:
@@ -287,23 +247,3 @@ def cancel(user, campaign_id: int) -> int:
         db.session.execute(update(Campaign).where(Campaign.id == campaign.id).values(
             status="open", attempt=Campaign.attempt + 1, shortfalls="[]"))
     return n
-
-
-def summary(campaign: Campaign) -> dict:
-    """Packs per hub and kind, shortfalls with names, and totals, for the campaign page."""
-    rows = db.session.execute(select(Allocation.hub_id, Allocation.kind_id, Allocation.status, func.count())
-                              .where(Allocation.campaign_id == campaign.id)
-                              .group_by(Allocation.hub_id, Allocation.kind_id, Allocation.status)).all()
-    hubs = {h.id: h for h in db.session.scalars(select(Hub)).all()}
-    kinds = {k.id: k for k in db.session.scalars(select(PackKind)).all()}
-    per = defaultdict(Counter)
-    by_status = Counter()
-    for hub, kind, status, n in rows:
-        per[hub][kind] += n
-        by_status[status] += n
-    short = [{"kind": kinds.get(s["kind_id"]), "hub": hubs.get(s["hub_id"]), "missing": s["missing"]}
-             for s in json.loads(campaign.shortfalls or "[]")]
-    return {"per_hub": [(hubs[h], [(kinds[k], n) for k, n in sorted(c.items())], sum(c.values()))
-                        for h, c in sorted(per.items()) if h in hubs],
-            "shortfalls": short, "short_total": sum(s["missing"] for s in short),
-            "total": sum(by_status.values()), "by_status": dict(by_status)}

@@ -6,7 +6,8 @@ from .. import access
 from ..extensions import db
 from ..tasks.models import JobRecord
 from ..tasks.services import enqueue
-from .allocation import get_campaign, plan_items
+from .allocation import plan_items
+from .campaigns import get_campaign
 from .models import Allocation, Hub, PackKind
 from .runs import parse_capacity
 from .stock import LogisticsError

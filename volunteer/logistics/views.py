@@ -8,8 +8,8 @@ from flask_login import current_user
 from .. import access
 from ..access import staff_required
 from ..children.models import CATEGORIES
-from . import allocation, packing, runs, services, setup, stock
-from .allocation import CampaignNotFound
+from . import allocation, campaigns, packing, runs, services, setup, stock
+from .campaigns import CampaignNotFound
 from .models import ALLOCATION_STATUSES, CAMPAIGN_STATUSES, FAMILIES, HUB_KINDS, MOVEMENTS, STOP_STATUSES
 from .runs import RunNotFound
 from .services import HubNotFound
@@ -49,7 +49,7 @@ def _index(error=None, status=200, form="campaign"):
     towns = [t for d in geo.districts() if d.code.startswith(prefix[:6]) for t in geo.towns(d.code)
              if t.code.startswith(prefix)]
     return render_template("logistics/index.html", hubs=services.visible_hubs(current_user), kinds=services.kinds(),
-                           campaigns=allocation.visible_campaigns(current_user), error=error, error_form=form,
+                           campaigns=campaigns.visible_campaigns(current_user), error=error, error_form=form,
                            values=request.form if error else {}, towns=towns, sizes=setup.SIZES,
                            may_add_kinds=access.city_wide(current_user)), status
 
@@ -58,7 +58,7 @@ def _index(error=None, status=200, form="campaign"):
 @staff_required
 def open_campaign():
     try:
-        campaign = allocation.open_campaign(current_user, request.form)
+        campaign = campaigns.open_campaign(current_user, request.form)
     except LogisticsError as exc:
         return _index(exc.message, 422)
     flash(_("The campaign is open. Start the allocation when the stock is in."), "success")
@@ -117,12 +117,12 @@ def campaign(campaign_id):
 
 def _campaign(campaign_id, error=None, status=200):
     try:
-        c = allocation.get_campaign(current_user, campaign_id)
+        c = campaigns.get_campaign(current_user, campaign_id)
     except CampaignNotFound:
         abort(404)
     jobs = {name: services.job(getattr(c, f"{name}_job")) for name in ("allocation", "packing", "routing")}
     busy = any(j is not None and j.status in ("pending", "queued", "started") for j in jobs.values())
-    hub_rows = allocation.summary(c)
+    hub_rows = campaigns.summary(c)
     files = {h.id: {ext: packing.file_for(c, h.id, ext) is not None for ext in ("csv", "pdf")}
              for h, _k, _n in hub_rows["per_hub"]}
     context = dict(campaign=c, jobs=jobs, busy=busy, summary=hub_rows, files=files, runs=runs.runs_of(c.id),
@@ -183,7 +183,7 @@ def plan_runs(campaign_id):
 def packing_file(campaign_id, hub_id, ext):
     """Download a hub's packing list (PDF or CSV) written by the packing-list job."""
     try:
-        c = allocation.get_campaign(current_user, campaign_id)
+        c = campaigns.get_campaign(current_user, campaign_id)
     except CampaignNotFound:
         abort(404)
     path = packing.file_for(c, hub_id, ext)
