@@ -1,4 +1,6 @@
 """Packing lists (CSV and PDF with the CJK font embedded, no child names) and delivery runs with receipt codes."""
+import os
+
 import pytest
 from sqlalchemy import func, select
 
@@ -36,6 +38,12 @@ def test_packing_lists_carry_codes_and_villages_never_names_and_embed_the_font(a
     assert not any(k.name in text for k in confirmed["kids"])
     pdf = packing.file_for(db.session.get(Campaign, c.id), hub.id, "pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and b"/FontFile2" in pdf  # the TrueType font program is inside
+
+
+def test_the_vendored_noto_font_is_used_without_any_system_font(app):
+    # Vendored from npm by scripts/vendor.sh: the PDF needs no apt package.
+    path = packing.font_path()
+    assert path.endswith("NotoSansSC-Regular.ttf") and path.startswith(os.path.dirname(packing.__file__))
 
 
 def test_without_a_cjk_font_the_pdf_is_refused_with_a_message_and_the_csv_still_made(app, confirmed):

@@ -17,8 +17,9 @@ from ..extensions import db
 from ..geo import services as geo
 from .models import Allocation, Campaign, Hub, PackKind
 
-# Debian's fonts-wqy-zenhei (installed by scripts/install-chromium.sh) first; Noto CJK as fallbacks.
+# Noto Sans SC vendored from npm by scripts/vendor.sh (so a fresh machine has it), then Debian's CJK fonts.
 FONT_CANDIDATES = (
+    os.path.join(os.path.dirname(__file__), "fonts", "NotoSansSC-Regular.ttf"),
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -38,7 +39,7 @@ def font_path() -> str:
             return path
     raise FontMissing(_("No Chinese font is installed for the PDF. Install the Debian package "
                         "fonts-wqy-zenhei (scripts/install-chromium.sh does) or set LOGISTICS_FONT; "
-                        "the CSV packing lists work without it."))
+                        "the CSV packing lists work without it."))  # only if the vendored font was removed
 
 
 def rows(campaign_id: int, hub_id: int) -> list[tuple[str, str, str, str]]:
