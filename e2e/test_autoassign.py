@@ -6,19 +6,11 @@ from pathlib import Path
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from e2e.helpers import log_in
 from volunteer.extensions import db
 from volunteer.needs.services import create_need
 from volunteer.visits.models import Visit
 from volunteer.volunteers.models import AvailabilitySlot, VolunteerProfile, VolunteerSkill
-
-from volunteer.validation import display_phone
-
-def log_in(page, base, user):
-    page.goto(base + "/login")
-    page.fill("#phone", display_phone(user.phone))
-    page.fill("#password", "Huhang-2026")
-    page.locator("form.card button[type=submit]").click()
-    page.wait_for_url(base + "/", wait_until="domcontentloaded")
 
 
 HOME = (36.1102, 120.4622)  # the child's home, 沙子口街道, 崂山区

@@ -7,22 +7,14 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from e2e.helpers import log_in
 from volunteer.children.models import Child
 from volunteer.extensions import db
-from volunteer.validation import display_phone
 
 RESULTS = Path(__file__).resolve().parent.parent / "test-results"
 
 SHOTS = False  # set True to keep screenshots of the pages for a visual check
 PIN = (36.1102, 120.4622)  # 沙子口街道, 崂山区
-
-
-def log_in(page, base, user):
-    page.goto(base + "/login")
-    page.fill("#phone", display_phone(user.phone))
-    page.fill("#password", "Huhang-2026")
-    page.locator("form.card button[type=submit]").click()
-    page.wait_for_url(base + "/", wait_until="domcontentloaded")
 
 
 def test_coordinator_adds_a_child_with_a_map_pin_and_finds_it_by_live_search(live_server, desktop, make_user,

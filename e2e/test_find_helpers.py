@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from e2e.helpers import log_in
 from volunteer.extensions import db
 from volunteer.needs.models import Need, NeedSkill
 from volunteer.validation import display_phone
@@ -17,14 +18,6 @@ RESULTS = Path(__file__).resolve().parent.parent / "test-results"
 HOME = (36.1102, 120.4622)  # the child's home, 沙子口街道, 崂山区
 KM_LAT = 1 / 111.195
 SHOTS = os.environ.get("HUHANG_SHOTS")  # a directory: keep screenshots of the pages for a visual check
-
-
-def log_in(page, base, user):
-    page.goto(base + "/login")
-    page.fill("#phone", display_phone(user.phone))
-    page.fill("#password", "Huhang-2026")
-    page.locator("form.card button[type=submit]").click()
-    page.wait_for_url(base + "/", wait_until="domcontentloaded")
 
 
 def _volunteer(make_user, name, km, skills, credential="none", cap=4):

@@ -8,6 +8,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from e2e.helpers import log_in
 from volunteer.extensions import db
 from volunteer.logistics import services
 from volunteer.logistics.models import DeliveryRun, Stop
@@ -21,14 +22,6 @@ SHOTS = os.environ.get("HUHANG_SHOTS")  # a directory: keep screenshots of the p
 def shot(page, name):
     if SHOTS:
         page.screenshot(path=str(Path(SHOTS) / f"logistics-{name}.png"), full_page=True)
-
-
-def log_in(page, base, user):
-    page.goto(base + "/login")
-    page.fill("#phone", display_phone(user.phone))
-    page.fill("#password", "Huhang-2026")
-    page.locator("form.card button[type=submit]").click()
-    page.wait_for_url(base + "/", wait_until="domcontentloaded")
 
 
 def test_coordinator_allocates_and_prints_and_a_driver_confirms_drops(live_server, desktop, phone, make_user,

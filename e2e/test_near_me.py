@@ -5,26 +5,18 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from e2e.helpers import log_in
 from volunteer.extensions import db
 from volunteer.matching import points, spatial
 from volunteer.matching.models import NeedPoint, Offer
 from volunteer.needs.services import create_need
 from volunteer.notifications.models import Notification
-from volunteer.validation import display_phone
 from volunteer.volunteers.models import AvailabilitySlot, VolunteerSkill
 
 GPS = (36.1025, 120.4678)  # 崂山区
 HOME = (36.0671, 120.3826)  # 市南区: ~9 km away, so the phone's location is what finds the needs
 # Children's homes in 崂山区, 0.3 to 4.3 km from GPS (by their privacy-card points; listed out of order).
 HOMES = [(36.131234, 120.492345), (36.106123, 120.470456), (36.115234, 120.480123), (36.121234, 120.470456)]
-
-
-def log_in(page, base, user):
-    page.goto(base + "/login")
-    page.fill("#phone", display_phone(user.phone))
-    page.fill("#password", "Huhang-2026")
-    page.locator("form.card button[type=submit]").click()
-    page.wait_for_url(base + "/", wait_until="domcontentloaded")
 
 
 def test_a_volunteer_sees_needs_nearest_first_and_offers_help(live_server, phone, make_user, make_child,

@@ -5,24 +5,16 @@ from datetime import timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from e2e.helpers import log_in
 from volunteer.extensions import db
 from volunteer.needs.services import create_need
 from volunteer.types import utcnow
-from volunteer.validation import display_phone
 from volunteer.visits import answers, services
 from volunteer.visits.models import Visit, VisitReport
 from volunteer.volunteers.models import VolunteerSkill
 
 HOME = (36.1102, 120.4622)  # the child's home in tests/conftest.py CHILD
 KM_NORTH = 1 / 111.2
-
-
-def log_in(page, base, user):
-    page.goto(base + "/login")
-    page.fill("#phone", display_phone(user.phone))
-    page.fill("#password", "Huhang-2026")
-    page.locator("form.card button[type=submit]").click()
-    page.wait_for_url(base + "/", wait_until="domcontentloaded")
 
 
 def _offered_visit(make_user, make_child):

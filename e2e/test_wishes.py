@@ -3,19 +3,11 @@ wins, the other is told and offered the next wishes; the event's board on the sc
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from e2e.helpers import log_in
 from volunteer.extensions import db
 from volunteer.needs.wishes import create_wish
-from volunteer.validation import display_phone
 from volunteer.wishes.events import add_wishes, create_event, publish_event
 from volunteer.wishes.models import WishClaim
-
-
-def log_in(page, base, user):
-    page.goto(base + "/login")
-    page.fill("#phone", display_phone(user.phone))
-    page.fill("#password", "Huhang-2026")
-    page.locator("form.card button[type=submit]").click()
-    page.wait_for_url(base + "/", wait_until="domcontentloaded")
 
 
 def test_two_phones_tap_one_wish_one_wins_the_other_is_told_and_the_board_shows_it(
