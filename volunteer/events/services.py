@@ -15,11 +15,10 @@ import redis
 from flask import current_app
 from rq import Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
-from rq.job import JobStatus
 from sqlalchemy import delete, event, func, select, update
 
 from ..extensions import db
-from ..tasks import QUEUES, AppJob, get_queue
+from ..tasks import QUEUES, AppJob, get_queue, periodic
 from ..types import utcnow
 from .models import OutboxEvent
 
@@ -179,36 +178,15 @@ def erase_subject(subject: str) -> int:
 
 # --- the reconciler job ---------------------------------------------------------------------------
 
-def _reconciler_state(queue):
-    """(scheduled, status) of the reconciler job; (False, None) when there is none."""
-    try:
-        job = AppJob.fetch(RECONCILER_ID, connection=queue.connection, serializer=queue.serializer)
-    except NoSuchJobError:
-        return False, None
-    scheduled = queue.connection.zscore(queue.scheduled_job_registry.key, RECONCILER_ID) is not None
-    return scheduled, job.get_status(refresh=False)
-
-
 def schedule_reconciler(delay: timedelta = RECONCILE_EVERY) -> bool:
     """Schedule the reconciler job (fixed id) to run in delay unless it is already scheduled."""
-    queue = get_queue("default")
-    scheduled, _status = _reconciler_state(queue)
-    if scheduled:
-        return False
-    # result_ttl=-1: the job hash never expires, so its scheduled entry always finds it.
-    queue.enqueue_in(delay, RECONCILER_FUNC, job_id=RECONCILER_ID, result_ttl=-1, job_timeout=600)
-    return True
+    return periodic.schedule(RECONCILER_ID, RECONCILER_FUNC, delay)
 
 
 def start_reconciler() -> bool:
     """Start the self-rescheduling reconciler now unless it is already scheduled, queued or running
     (call it when a worker starts); True if it was enqueued."""
-    queue = get_queue("default")
-    scheduled, status = _reconciler_state(queue)
-    if scheduled or status in (JobStatus.QUEUED, JobStatus.STARTED):
-        return False
-    queue.enqueue(RECONCILER_FUNC, job_id=RECONCILER_ID, result_ttl=-1, job_timeout=600)
-    return True
+    return periodic.start(RECONCILER_ID, RECONCILER_FUNC)
 
 
 # --- after-commit trigger -------------------------------------------------------------------------

@@ -82,39 +82,15 @@ SWEEP_ID = "visits-sweep"
 SWEEP_FUNC = "jobs.visits.sweep"
 
 
-def _sweep_state(queue):
-    from rq.exceptions import NoSuchJobError
-
-    from ..tasks import AppJob
-
-    try:
-        job = AppJob.fetch(SWEEP_ID, connection=queue.connection, serializer=queue.serializer)
-    except NoSuchJobError:
-        return False, None
-    return queue.connection.zscore(queue.scheduled_job_registry.key, SWEEP_ID) is not None, job.get_status(refresh=False)
-
-
 def schedule_sweep() -> bool:
     """Schedule the next sweep (VISIT_SWEEP_SECONDS from now) unless one is already scheduled."""
-    from ..tasks import get_queue
+    from ..tasks import periodic
 
-    queue = get_queue("default")
-    if _sweep_state(queue)[0]:
-        return False
-    queue.enqueue_in(timedelta(seconds=int(setting("VISIT_SWEEP_SECONDS"))), SWEEP_FUNC, job_id=SWEEP_ID,
-                     result_ttl=-1, job_timeout=600)
-    return True
+    return periodic.schedule(SWEEP_ID, SWEEP_FUNC, timedelta(seconds=int(setting("VISIT_SWEEP_SECONDS"))))
 
 
 def start_sweep() -> bool:
     """Start the sweep now unless it is scheduled, queued or running (when a worker starts)."""
-    from rq.job import JobStatus
+    from ..tasks import periodic
 
-    from ..tasks import get_queue
-
-    queue = get_queue("default")
-    scheduled, status = _sweep_state(queue)
-    if scheduled or status in (JobStatus.QUEUED, JobStatus.STARTED):
-        return False
-    queue.enqueue(SWEEP_FUNC, job_id=SWEEP_ID, result_ttl=-1, job_timeout=600)
-    return True
+    return periodic.start(SWEEP_ID, SWEEP_FUNC)
