@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
+from .. import access
 from ..access import roles_required
 from ..children.models import AccessGrant
 from ..children.validation import InvalidInput
@@ -32,7 +33,7 @@ def _htmx() -> bool:
 def _mine():
     q = select(Visit).outerjoin(VisitAssignee, VisitAssignee.visit_id == Visit.id)
     cond = VisitAssignee.user_id == current_user.id
-    if current_user.organisation_id and current_user.role in ("org_member", "org_admin"):
+    if access.member_of(current_user, current_user.organisation_id):
         cond = or_(cond, Visit.org_id == current_user.organisation_id)
     visits = db.session.scalars(q.where(cond).order_by(Visit.starts_at).distinct()).all()
     return [present.card(v, current_user) for v in visits if services.can_see(current_user, v)]
@@ -81,7 +82,7 @@ def _can_answer(visit) -> bool:
     if visit.status != "offered":
         return False
     if visit.org_id:
-        return current_user.role == "org_admin" and current_user.organisation_id == visit.org_id
+        return access.admin_of(current_user, visit.org_id)
     return any(a.user_id == current_user.id and a.status == "offered" for a in visit.assignees)
 
 

@@ -13,6 +13,7 @@ from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import access
 from ..audit import services as audit
 from ..extensions import db
 from ..needs.models import Wish
@@ -65,7 +66,7 @@ def _claim(user, ref: str, via: str = "web") -> WishClaim:
     wish is taken or not open, WishNotFound for an unknown ref, NotADonor for staff."""
     if getattr(user, "role", None) not in DONOR_ROLES:
         raise NotADonor(ref)
-    user_id, org_id = user.id, user.organisation_id if user.role in ("org_member", "org_admin") else None
+    user_id, org_id = user.id, user.organisation_id if access.member_of(user, user.organisation_id) else None
     found = db.session.execute(select(Wish.id, Wish.child_id).where(Wish.ref == ref)).first() \
         if isinstance(ref, str) else None
     if found is None:
