@@ -90,6 +90,35 @@ def test_out_of_scope_need_is_not_found_and_volunteers_may_not_assign(team, make
         services.assign_visit(team["vols"][1], team["tutoring"].id, *window(), [team["vols"][0].id])
 
 
+def test_contact_shows_only_to_this_visits_helper_in_its_window_and_is_audited(team):
+    from datetime import timedelta
+
+    from volunteer.audit.models import AuditEntry
+    from volunteer.children.models import AccessGrant
+    from volunteer.types import utcnow
+
+    v0, v1, _ = team["vols"]
+    visit = services.assign_visit(team["coord"], team["tutoring"].id, *window(1), [v0.id])
+    assert services.contact(v0, visit) is None  # offered, not accepted: no grant yet
+    answers.respond(v0, visit.id, True)
+    shown = services.contact(v0, visit, via="api")
+    assert shown["address"].endswith(team["child"].address) and shown["phone"] == team["child"].guardian_phone
+    audits = db.session.scalars(select(AuditEntry).where(AuditEntry.user_id == v0.id, AuditEntry.action == "view",
+                                                         AuditEntry.object_id == team["child"].id)).all()
+    assert [(a.reason, a.via) for a in audits] == [(f"visit:{visit.id}", "api")]
+    # A running grant on the same child for another reason does not open this visit's contact.
+    now = utcnow()
+    db.session.add(AccessGrant(user_id=v1.id, child_id=team["child"].id,
+                               starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1),
+                               reason="visit:999999"))
+    db.session.commit()
+    assert services.contact(v1, visit) is None
+    # Past the window the contact is gone again.
+    db.session.execute(AccessGrant.__table__.update().where(AccessGrant.user_id == v0.id)
+                       .values(ends_at=now - timedelta(minutes=1)))
+    assert services.contact(v0, visit) is None
+
+
 def test_accepting_grants_access_for_the_window_and_declining_reopens_the_need(team):
     from volunteer.children.models import AccessGrant
 

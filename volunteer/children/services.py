@@ -83,15 +83,32 @@ def create_child(staff, data: dict, via: str = "web", commit: bool = True) -> Ch
     return child
 
 
+def live_grant(user, child_id: int, reason: str | None = None) -> AccessGrant | None:
+    """The user's access grant on the child running now (the one given for reason, when named), or None."""
+    now = utcnow()
+    q = select(AccessGrant).where(AccessGrant.user_id == user.id, AccessGrant.child_id == child_id,
+                                  AccessGrant.starts_at <= now, AccessGrant.ends_at >= now)
+    if reason is not None:
+        q = q.where(AccessGrant.reason == reason)
+    return db.session.scalars(q.limit(1)).first()
+
+
 def _visible(user, child) -> str | None:
     """Why user may see child in full now ('scope' or a grant reason), or None."""
     if access.view_of(user, "child") == "full":
         return "scope" if access.child_in_scope(user, child) else None
-    now = utcnow()
-    grant = db.session.scalar(select(AccessGrant).where(
-        AccessGrant.user_id == user.id, AccessGrant.child_id == child.id,
-        AccessGrant.starts_at <= now, AccessGrant.ends_at >= now))
+    grant = live_grant(user, child.id)
     return grant.reason if grant else None
+
+
+def home_contact(user, child, reason: str, via: str = "web") -> dict | None:
+    """The child's address and guardian's phone while user's grant given for reason runs (the view is
+    audited), else None: what a helper needs to reach a home visit, and no more."""
+    if live_grant(user, child.id, reason) is None:
+        return None
+    audit.log(user, "view", "child", child.id, reason=reason, via=via)
+    return {"address": " ".join(x for x in (child.village, child.address) if x),
+            "guardian": child.guardian_relation or "", "phone": child.guardian_phone or ""}
 
 
 def get_full(user, ref: str, via: str = "web", reason: str = "") -> Child:

@@ -37,6 +37,15 @@ def _close_offers(visit, now, status="withdrawn") -> None:
             a.status, a.responded_at = status, now
 
 
+def can_answer(user, visit) -> bool:
+    """Whether user may accept or decline the visit's offer now (theirs, or their team's as its admin)."""
+    if visit.status != "offered":
+        return False
+    if visit.org_id:
+        return access.admin_of(user, visit.org_id)
+    return any(a.user_id == user.id and a.status == "offered" for a in visit.assignees)
+
+
 def respond(user, visit_id, accept: bool, via="web") -> Visit:
     """The volunteer (or, for a team visit, an admin of the organisation) accepts or declines.
 

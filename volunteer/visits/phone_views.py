@@ -8,19 +8,15 @@ leaves the server: check-in sends the phone's position and gets a yes or a clear
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
 
-from .. import access
 from ..access import roles_required
-from ..children.models import AccessGrant
 from ..children.validation import InvalidInput
 from ..extensions import db
 from ..needs.models import DIMENSIONS, SERVICE_TYPES
 from ..needs.rules import NeedNotFound, NotAllowed
 from ..notifications import channels
-from ..types import utcnow
-from . import answers, checkin, present, reports, services
-from .models import Visit, VisitAssignee
+from . import answers, checkin, lists, present, reports, services
+from .models import Visit
 from .views import bp
 
 HELPERS = ("volunteer", "org_member", "org_admin")
@@ -30,20 +26,11 @@ def _htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _mine():
-    q = select(Visit).outerjoin(VisitAssignee, VisitAssignee.visit_id == Visit.id)
-    cond = VisitAssignee.user_id == current_user.id
-    if access.member_of(current_user, current_user.organisation_id):
-        cond = or_(cond, Visit.org_id == current_user.organisation_id)
-    visits = db.session.scalars(q.where(cond).order_by(Visit.starts_at).distinct()).all()
-    return [present.card(v, current_user) for v in visits if services.can_see(current_user, v)]
-
-
 @bp.get("/my/visits")
 @roles_required(*HELPERS)
 def mine():
     """My visits: offers to answer, visits ahead, visits done (with service hours)."""
-    rows = _mine()
+    rows = [present.card(v, current_user) for v in lists.helper_visits(current_user)]
     return render_template("visits/mine.html", rows=rows, hours=round(checkin.service_minutes(current_user.id) / 60, 1))
 
 
@@ -56,34 +43,14 @@ def _visit(visit_id) -> Visit:
 
 def _contact(visit):
     """The address and guardian's phone while the helper's grant for this visit is running, else None."""
-    now = utcnow()
-    grant = db.session.scalar(select(AccessGrant.id).where(
-        AccessGrant.user_id == current_user.id, AccessGrant.child_id == visit.child_id,
-        AccessGrant.reason == f"{services.GRANT_REASON}{visit.id}", AccessGrant.starts_at <= now,
-        AccessGrant.ends_at >= now))
-    if grant is None:
-        return None
-    from ..audit import services as audit
-
-    audit.log(current_user, "view", "child", visit.child_id, reason=f"visit:{visit.id}", via="web")
-    child = visit.child
-    return {"address": " ".join(x for x in (child.village, child.address) if x),
-            "guardian": child.guardian_relation or "", "phone": child.guardian_phone or ""}
+    return services.contact(current_user, visit)
 
 
 def _page(visit, errors=None, status=200, done=None):
     """The visit page, or for htmx only its body (visits/_visit_body.html)."""
     template = "visits/_visit_body.html" if _htmx() else "visits/show.html"
     return render_template(template, v=present.card(visit, current_user), contact=_contact(visit),
-                           errors=errors or {}, can_answer=_can_answer(visit), done=done), status
-
-
-def _can_answer(visit) -> bool:
-    if visit.status != "offered":
-        return False
-    if visit.org_id:
-        return access.admin_of(current_user, visit.org_id)
-    return any(a.user_id == current_user.id and a.status == "offered" for a in visit.assignees)
+                           errors=errors or {}, can_answer=answers.can_answer(current_user, visit), done=done), status
 
 
 @bp.get("/visits/<int:visit_id>")

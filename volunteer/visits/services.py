@@ -17,6 +17,7 @@ from sqlalchemy import select
 from .. import access
 from ..accounts.models import User
 from ..audit import services as audit
+from ..children import services as children
 from ..children.models import AccessGrant
 from ..children.validation import InvalidInput
 from ..extensions import db
@@ -228,3 +229,8 @@ def can_see(user, visit) -> bool:
 def _grant(visit, user_id) -> None:
     db.session.add(AccessGrant(user_id=user_id, child_id=visit.child_id, starts_at=visit.starts_at - GRANT_BEFORE,
                                ends_at=visit.ends_at + GRANT_AFTER, reason=f"{GRANT_REASON}{visit.id}"))
+
+
+def contact(user, visit, via: str = "web") -> dict | None:
+    """The home's address and guardian's phone for a helper of the visit while its grant runs (audited)."""
+    return children.home_contact(user, visit.child, f"{GRANT_REASON}{visit.id}", via)

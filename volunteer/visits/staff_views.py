@@ -19,13 +19,9 @@ from ..matching import helpers as helper_service
 from ..needs.models import Need
 from ..needs.rules import NeedNotFound
 from ..needs.views import child_url
-from . import answers, checkin, present, reports, services
+from . import answers, checkin, lists, present, reports, services
 from .models import VISIT_STATUSES, Visit
 from .views import bp
-
-LIST_FILTERS = {"open": ("proposed", "offered", "accepted", "checked_in"), "flagged": ("flagged",),
-                "done": ("done",), "closed": ("expired", "declined", "cancelled")}
-
 
 def _htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
@@ -81,16 +77,11 @@ def new(need_id):
 def index():
     """Visits of children in the coordinator's scope, by status (open, flagged, done, closed)."""
     which = request.args.get("show", "open")
-    statuses = LIST_FILTERS.get(which, LIST_FILTERS["open"])
-    rows = db.session.scalars(select(Visit).where(Visit.status.in_(statuses))
-                              .order_by(Visit.starts_at.desc()).limit(500)).all()
-    rows = [present.card(v, current_user) for v in rows if access.child_in_scope(current_user, v.child)][:200]
-    review = db.session.scalars(select(Visit).where(Visit.status.in_(("done", "flagged", "checked_in")))
-                                .order_by(Visit.starts_at.desc()).limit(500)).all()
-    to_review = [present.card(v, current_user) for v in review
-                 if v.report is not None and v.report.reviewed_at is None
-                 and access.child_in_scope(current_user, v.child)][:100]
-    return render_template("visits/index.html", rows=rows, which=which, filters=LIST_FILTERS,
+    which = which if which in lists.LIST_FILTERS else "open"
+    rows, _total = lists.staff_visits(current_user, which)
+    rows = [present.card(v, current_user) for v in rows]
+    to_review = [present.card(v, current_user) for v in lists.to_review(current_user)]
+    return render_template("visits/index.html", rows=rows, which=which, filters=lists.LIST_FILTERS,
                            to_review=to_review, statuses=VISIT_STATUSES, offers=_offers_to_plan())
 
 

@@ -1,0 +1,61 @@
+"""Lists of visits, for the pages and the API alike.
+
+    helper_visits(user) -> [Visit]                      # assignee or team member, by start time
+    staff_visits(staff, show="open", limit, offset)     # (visits of children in scope, total), newest first
+    to_review(staff, limit) -> [Visit]                  # filed reports not yet reviewed, in scope
+
+The coordinator's scope is a condition in the query (the children's division codes), so a list is never
+cut short by visits outside the scope.
+"""
+from sqlalchemy import func, or_, select
+
+from .. import access
+from ..children.models import Child
+from ..extensions import db
+from ..needs.rules import is_staff
+from .models import Visit, VisitAssignee, VisitReport
+from .services import can_see
+
+LIST_FILTERS = {"open": ("proposed", "offered", "accepted", "checked_in"), "flagged": ("flagged",),
+                "done": ("done",), "closed": ("expired", "declined", "cancelled")}
+REVIEWABLE = ("done", "flagged", "checked_in")
+
+
+def helper_visits(user) -> list[Visit]:
+    """The visits a helper takes part in (their own offers and visits, their organisation's team visits)."""
+    cond = VisitAssignee.user_id == user.id
+    if access.member_of(user, user.organisation_id):
+        cond = or_(cond, Visit.org_id == user.organisation_id)
+    q = select(Visit).outerjoin(VisitAssignee, VisitAssignee.visit_id == Visit.id).where(cond)
+    visits = db.session.scalars(q.order_by(Visit.starts_at, Visit.id).distinct()).all()
+    return [v for v in visits if can_see(user, v)]
+
+
+def _in_scope(stmt, staff):
+    """stmt (selecting visits) limited to children inside staff's scope; None if staff has no scope."""
+    prefix = access.scope_prefix(staff) if is_staff(staff) else None
+    if prefix is None:
+        return None
+    stmt = stmt.join(Child, Child.id == Visit.child_id)
+    if prefix:
+        stmt = stmt.where(or_(Child.town_code.startswith(prefix), Child.district_code.startswith(prefix)))
+    return stmt
+
+
+def staff_visits(staff, show: str = "open", limit: int = 200, offset: int = 0) -> tuple[list[Visit], int]:
+    """Visits of children in staff's scope with the statuses of LIST_FILTERS[show], latest start first."""
+    stmt = _in_scope(select(Visit).where(Visit.status.in_(LIST_FILTERS.get(show, LIST_FILTERS["open"]))), staff)
+    if stmt is None:
+        return [], 0
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.order_by(Visit.starts_at.desc(), Visit.id.desc()).limit(limit).offset(offset))
+    return list(rows), total
+
+
+def to_review(staff, limit: int = 100) -> list[Visit]:
+    """Visits in scope whose report was filed and not yet reviewed, latest start first."""
+    stmt = _in_scope(select(Visit).join(VisitReport, VisitReport.visit_id == Visit.id)
+                     .where(Visit.status.in_(REVIEWABLE), VisitReport.reviewed_at.is_(None)), staff)
+    if stmt is None:
+        return []
+    return list(db.session.scalars(stmt.order_by(Visit.starts_at.desc(), Visit.id.desc()).limit(limit)))
