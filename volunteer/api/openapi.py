@@ -20,12 +20,19 @@ TYPES = {
     "max_visits_per_month": "integer", "team_org_id": "integer", "organisation_id": "integer",
     "members": "integer", "disabled": "boolean", "lat": "number", "lon": "number", "approx_lat": "number",
     "approx_lon": "number", "skills": "array", "slots": "array", "needs": "array", "consent": "object",
-    "wish": "object",
+    "wish": "object", "need_id": "integer", "org_id": "integer", "volunteer_ids": "array", "accept": "boolean",
+    "accuracy": "number", "new_needs": "array", "assignees": "array", "need": "object", "child": "object",
+    "contact": "object", "minutes": "integer", "minutes_total": "integer", "checked_in": "boolean",
+    "checked_out": "boolean", "has_report": "boolean", "check_in_distance_m": "number",
 }
 FORMATS = {"birth_date": "date", "window_start": "date", "window_end": "date", "consent_given_on": "date",
            "created_at": "date-time", "updated_at": "date-time", "last_used_at": "date-time",
            "revoked_at": "date-time", "claimed_at": "date-time", "expires_at": "date-time",
-           "bought_at": "date-time", "delivered_at": "date-time", "received_at": "date-time"}
+           "bought_at": "date-time", "delivered_at": "date-time", "received_at": "date-time",
+           "starts_at": "date-time", "ends_at": "date-time", "offer_expires_at": "date-time",
+           "checked_in_at": "date-time", "follow_up_on": "date"}
+ARRAY_ITEMS = {"needs": "object", "slots": "object", "new_needs": "object", "assignees": "object",
+               "volunteer_ids": "integer"}
 
 
 def document(endpoint: str, method: str, *, summary: str, params=(), body: str | None = None,
@@ -42,7 +49,7 @@ def _prop(name: str) -> dict:
     kind = TYPES.get(name, "string")
     prop = {"type": kind}
     if kind == "array":
-        prop["items"] = {"type": "object"} if name in ("needs", "slots") else {"type": "string"}
+        prop["items"] = {"type": ARRAY_ITEMS.get(name, "string")}
     if name in FORMATS:
         prop["format"] = FORMATS[name]
     if name != "id" and kind != "array":
@@ -82,6 +89,15 @@ def schemas() -> dict:
             "plaintext": {"type": "string", "description": "Shown once; only its SHA-256 is stored"}}},
         "WishClaim": _object(["id", "stage", "claimed_at", "expires_at", "bought_at", "delivered_at",
                               "delivered_to", "received_at", "thanks", "wish"]),
+        "Visit": _object(["id", "status", "need", "child", "starts_at", "ends_at", "org_id", "offer_expires_at",
+                          "my_status", "checked_in", "checked_out", "minutes", "has_report", "contact",
+                          "assignees", "check_in_method", "check_in_distance_m", "override_reason",
+                          "flag_reason", "checked_in_at", "minutes_total"]),
+        "VisitInput": _object(["need_id", "starts_at", "ends_at", "volunteer_ids", "org_id"],
+                              required=["need_id", "starts_at", "ends_at"]),
+        "VisitAnswer": _object(["accept"], required=["accept"]),
+        "CheckIn": _object(["lat", "lon", "accuracy"], required=["lat", "lon"]),
+        "VisitReportInput": _object(["body", "mind", "social", "intellect", "follow_up_on", "new_needs"]),
         "Me": _object(["id", "name", "phone", "email", "role", "scope_level", "scope_code", "organisation_id",
                        "locale"]),
     }

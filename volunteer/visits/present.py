@@ -2,6 +2,8 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
+
 from ..children.cards import age_band, pseudonym, town_name
 from ..children.validation import InvalidInput
 from ..needs.models import DIMENSIONS, SERVICE_TYPES
@@ -32,15 +34,16 @@ def parse_local(day: str, start: str, end: str):
 
 
 def _l_day():
-    from flask_babel import lazy_gettext as _l
-
     return _l("Enter the date like 2026-06-01.")
 
 
 def _l_time():
-    from flask_babel import lazy_gettext as _l
-
     return _l("Enter the time like 09:30.")
+
+
+def _child(child) -> dict:
+    return {"pseudonym": pseudonym(child.ref), "age_band": age_band(child.birth_date),
+            "town": town_name(child.town_code) or town_name(child.district_code)}
 
 
 def card(visit, user) -> dict:
@@ -52,8 +55,7 @@ def card(visit, user) -> dict:
         "id": visit.id, "status": visit.status, "status_label": VISIT_STATUSES.get(visit.status, visit.status),
         "need": need_card(need), "service": SERVICE_TYPES.get(need.service_type, need.service_type),
         "dimension": DIMENSIONS.get(need.dimension, need.dimension),
-        "child": {"pseudonym": pseudonym(child.ref), "age_band": age_band(child.birth_date),
-                  "town": town_name(child.town_code) or town_name(child.district_code)},
+        "child": _child(child),
         "starts": local(visit.starts_at), "ends": local(visit.ends_at)[-5:], "org": visit.org.name if visit.org else None,
         "my_status": mine.status if mine else None,
         "my_status_label": ASSIGNEE_STATUSES.get(mine.status, "") if mine else "",
@@ -71,4 +73,40 @@ def card(visit, user) -> dict:
         row.update(method=visit.check_in_method, distance=visit.check_in_distance_m,
                    override_reason=visit.override_reason, flag_reason=visit.flag_reason,
                    checked_in_at=local(visit.checked_in_at), minutes_total=visit.service_minutes)
+    return row
+
+
+def parse_moment(value, field: str) -> datetime:
+    """An ISO 8601 date-time as aware UTC (without an offset: Qingdao time); InvalidInput if unreadable."""
+    text = str(value or "").strip()[:40]
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput({field: _l("Enter the time like 2026-06-01T09:30+08:00.")}) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL)
+    return moment.astimezone(ZoneInfo("UTC"))
+
+
+def record(visit, user) -> dict:
+    """One visit for the API: ids, codes and UTC times (no translated labels), cut like card()."""
+    need, child = visit.need, visit.child
+    mine = next((a for a in visit.assignees if a.user_id == user.id), None)
+    row = {
+        "id": visit.id, "status": visit.status, "need": need_card(need),
+        "child": _child(child),
+        "starts_at": visit.starts_at, "ends_at": visit.ends_at, "org_id": visit.org_id,
+        "offer_expires_at": visit.offer_expires_at if visit.status == "offered" else None,
+        "my_status": mine.status if mine else None,
+        "checked_in": bool(mine and mine.checked_in_at), "checked_out": bool(mine and mine.checked_out_at),
+        "minutes": mine.service_minutes if mine else None, "has_report": visit.report is not None,
+    }
+    if is_staff(user):
+        row["child"]["ref"] = child.ref
+        row["assignees"] = [{"user_id": a.user_id, "name": a.user.name, "status": a.status,
+                             "checked_in_at": a.checked_in_at, "checked_out_at": a.checked_out_at,
+                             "minutes": a.service_minutes} for a in visit.assignees]
+        row.update(check_in_method=visit.check_in_method, check_in_distance_m=visit.check_in_distance_m,
+                   override_reason=visit.override_reason, flag_reason=visit.flag_reason,
+                   checked_in_at=visit.checked_in_at, minutes_total=visit.service_minutes)
     return row

@@ -104,19 +104,19 @@ def _volunteers(ids) -> list[User]:
     return [users[i] for i in ids]
 
 
-def _need_in_scope(coordinator, need_id) -> Need:
+def _need_in_scope(coordinator, need_id, via="web") -> Need:
     if not is_staff(coordinator):
         raise NotAllowed(_l("Only a coordinator can assign visits."))
     need = db.session.get(Need, need_id) if isinstance(need_id, int) and not isinstance(need_id, bool) else None
     if need is None or not access.child_in_scope(coordinator, need.child):
-        audit.log(coordinator, "deny", "need", need.id if need else None, reason="assign_visit", via="web")
+        audit.log(coordinator, "deny", "need", need.id if need else None, reason="assign_visit", via=via)
         raise NeedNotFound(need_id)
     return need
 
 
-def validate(coordinator, need_id, starts_at, ends_at, volunteer_ids=(), org_id=None):
+def validate(coordinator, need_id, starts_at, ends_at, volunteer_ids=(), org_id=None, via="web"):
     """Check an assignment without saving anything; returns (need, volunteers, organisation)."""
-    need = _need_in_scope(coordinator, need_id)
+    need = _need_in_scope(coordinator, need_id, via)
     if need.status not in ("open", "assigned"):
         raise InvalidInput({"need": _l("This need is not open, so no visit can be planned for it.")})
     if db.session.scalar(select(Visit.id).where(Visit.need_id == need.id, Visit.status.in_(ACTIVE_STATUSES))):
@@ -167,7 +167,7 @@ def assign_visit(coordinator, need_id, starts_at, ends_at, volunteer_ids=(), org
     The need becomes "assigned"; each volunteer (or the team's organisation admins) is told through a
     background job and answers on the phone; an unanswered offer expires (VISIT_OFFER_HOURS).
     """
-    need, users, org = validate(coordinator, need_id, starts_at, ends_at, volunteer_ids, org_id)
+    need, users, org = validate(coordinator, need_id, starts_at, ends_at, volunteer_ids, org_id, via)
     now = utcnow()
     # A volunteer whose own "near me" offer for this need a coordinator accepted has already said yes.
     volunteered = set(db.session.scalars(select(Offer.volunteer_id).where(
