@@ -213,3 +213,32 @@ def test_open_demo_needs_are_ready_for_matching(built):
     from volunteer.needs.models import Need
 
     assert _count(NeedPoint) == _count(Need, Need.status == "open") > 0
+
+
+def test_demo_visits_show_the_volunteer_an_offer_a_visit_ahead_and_one_done(built):
+    from volunteer.children.models import AccessGrant
+    from volunteer.matching.models import NeedPoint
+    from volunteer.needs.models import Need
+    from volunteer.visits import lists
+    from volunteer.visits.models import HOME_SERVICE_TYPES, Visit
+
+    phone = {login["key"]: login["e164"] for login in built["logins"]}
+    volunteer = db.session.scalar(select(User).where(User.phone == phone["volunteer"]))
+    mine = lists.helper_visits(volunteer)
+    assert [v.status for v in mine] == ["done", "offered", "accepted"]  # by start time
+    done, offered, accepted = mine
+    assert done.report is not None and done.report.reviewed_at is None and done.assignees[0].service_minutes > 0
+    assert offered.offer_expires_at is not None and offered.assignees[0].status == "offered"
+    assert db.session.scalar(select(AccessGrant.id).where(AccessGrant.user_id == volunteer.id,
+                                                          AccessGrant.reason == f"visit:{accepted.id}"))
+    for v in (offered, accepted):
+        assert v.need.status == "assigned"
+        assert db.session.get(NeedPoint, v.need_id) is None  # no longer on anyone's near-me list
+    coordinator = db.session.scalar(select(User).where(User.phone == phone["coordinator_district"]))
+    assert done.id in [v.id for v in lists.to_review(coordinator)]
+    assert lists.staff_visits(coordinator, "done")[1] == built["visits"] - 2
+    for v in db.session.scalars(select(Visit)):  # as assign_visit would allow: skills, two adults at home
+        for a in v.assignees:
+            assert set(v.need.skill_codes) <= {s.skill for s in a.user.profile.skills}
+        assert len(v.assignees) == (2 if v.need.service_type in HOME_SERVICE_TYPES else 1)
+    assert built["needs"] == _count(Need, Need.status == "open")

@@ -46,6 +46,7 @@ def build_command(small, seed, reset, if_empty):
     click.echo(f"organisations: {result['organisations']} ({result['organisation_accounts']} accounts)")
     click.echo(f"staff: {result['staff']}")
     click.echo(f"gift-pack hubs: {result['hubs']}")
+    click.echo(f"visits: {result['visits']}")
     click.echo(f"seed: {result['seed']}")
     click.echo("")
     click.echo(f"Demo logins (every demo account's password: {result['password']})")

@@ -24,6 +24,7 @@ from . import names
 from .children import add_children
 from .wishes import add_wish_event
 from .people import DEMO_PHONE_PREFIX, add_people
+from .visits import add_visits
 from .places import Places, random_stream
 
 # Every demo account shares this password; it is hashed once per build.
@@ -131,6 +132,11 @@ def _demo_donors(logins) -> list[tuple[int, int | None]]:
     return [(r.id, r.organisation_id if r.role != "volunteer" else None) for r in sorted(rows, key=lambda r: r.role)]
 
 
+def _demo_volunteer_id(logins) -> int:
+    phone = next(login["e164"] for login in logins if login["key"] == "volunteer")
+    return db.session.scalar(select(User.id).where(User.phone == phone))
+
+
 def _birth_date(rng: random.Random, today: date) -> date:
     """A birth date giving an age of 0-17 today."""
     try:
@@ -169,6 +175,7 @@ def build(small: bool = False, seed: int = 2019, reset: bool = False) -> dict:
                              "created_at": now})
     child_rng.shuffle(children)  # so ids do not run category by category
     extra = add_children(children, child_rng, people["staff_ids"]["admin"], now, today)
+    visits = add_visits(random_stream(seed, "visits"), people["staff_ids"], _demo_volunteer_id(people["logins"]), now)
     from ..matching.points import rebuild_all
 
     rebuild_all(commit=False)  # bulk inserts bypass the events that keep need_point in step
@@ -182,7 +189,7 @@ def build(small: bool = False, seed: int = 2019, reset: bool = False) -> dict:
     return {
         "children": counts,
         "children_total": sum(counts.values()),
-        "needs": extra["needs"],
+        "needs": extra["needs"] - visits["needs_taken"],
         "wishes": extra["wishes"],
         "event_wishes": event_wishes,
         "volunteers": people["volunteers"],
@@ -190,6 +197,7 @@ def build(small: bool = False, seed: int = 2019, reset: bool = False) -> dict:
         "organisation_accounts": people["organisation_accounts"],
         "staff": len(people["staff_ids"]),
         "hubs": logistics["hubs"],
+        "visits": visits["visits"],
         "logins": people["logins"],
         "password": DEMO_PASSWORD,
         "seed": seed,
