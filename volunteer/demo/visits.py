@@ -119,12 +119,13 @@ def add_visits(rng, staff_ids: dict, volunteer_id: int, now) -> dict:
     helpers = [u for u in pool[:200] if u != volunteer_id]
     for _ in range(PAST_VISITS if helpers else 0):
         lead = rng.choice(helpers)
-        needs = _fitting_needs(lead, 1)
-        team = _team(needs[0], lead, helpers) if needs else None
+        needs = _fitting_needs(lead, 30)
+        need = rng.choice(needs) if needs else None
+        team = _team(need, lead, helpers) if need else None
         if not team:
             continue
         day = today - timedelta(days=rng.randint(3, 90))
-        _done(rng, needs[0], team, creator, _at(day, rng.choice((9, 10, 14, 15))), now, reviewed=True)
+        _done(rng, need, team, creator, _at(day, rng.choice((9, 10, 14, 15))), now, reviewed=True)
         count += 1
     taken = db.session.scalar(select(func.count(func.distinct(Visit.need_id))).join(Need, Need.id == Visit.need_id)
                               .where(Need.status != "open"))
