@@ -16,6 +16,8 @@ EXPECTED = {
     "logistics.add_kind": ("POST", "/logistics/kinds", {"anonymous": LOGIN, "admin": 422, "default": 403}),
     "logistics.hub": ("GET", "/logistics/hubs/0", STAFF_MISSING),
     "logistics.move": ("POST", "/logistics/hubs/0/movements", STAFF_MISSING),
+    "logistics.edit_hub": ("POST", "/logistics/hubs/0/edit", STAFF_MISSING),
+    "logistics.edit_kind": ("GET", "/logistics/kinds/0", STAFF_MISSING),
     "logistics.campaign": ("GET", "/logistics/campaigns/0", STAFF_MISSING),
     "logistics.allocate": ("POST", "/logistics/campaigns/0/allocate", STAFF_MISSING),
     "logistics.confirm": ("POST", "/logistics/campaigns/0/confirm", STAFF_MISSING),

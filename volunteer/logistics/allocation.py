@@ -35,9 +35,10 @@ class StockChanged(RuntimeError):
 
 
 def hubs_for(campaign: Campaign) -> list[Hub]:
-    """Hubs serving a campaign: those inside its scope, and every warehouse."""
+    """Hubs serving a campaign: those inside its scope, and every warehouse (retired hubs: none)."""
     return db.session.scalars(select(Hub).where(or_(Hub.kind == "warehouse",
-                                                    Hub.division_code.startswith(campaign.scope_code, autoescape=True)))
+                                                    Hub.division_code.startswith(campaign.scope_code, autoescape=True)),
+                                                Hub.active.is_(True))
                               .order_by(Hub.id)).all()
 
 

@@ -43,6 +43,9 @@ def open_campaign(user, form) -> Campaign:
         except (TypeError, ValueError):
             continue
     kinds = db.session.scalars(select(PackKind).where(PackKind.id.in_(ids))).all() if ids else []
+    if any(not k.active for k in kinds):
+        raise LogisticsError(_("%(name)s is retired; choose pack kinds in use.",
+                               name=next(k.name for k in kinds if not k.active)), "kind_ids")
     if not kinds:
         raise LogisticsError(_("Choose at least one pack kind."), "kind_ids")
     c = Campaign(name=name, scope_code=access.scope_prefix(user) or "", created_by_id=user.id, kinds=list(kinds))

@@ -1,6 +1,6 @@
 """Gift-pack logistics: hubs, pack kinds, stock and its ledger, campaigns, allocations, delivery runs."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -30,6 +30,8 @@ class Hub(db.Model):
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # A retired hub (no stock, nothing on its way) is no longer a source for allocations or transfers.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at = mapped_column(UTCDateTime, default=utcnow)
 
     supervisor = relationship("User")
@@ -51,6 +53,7 @@ class PackKind(db.Model):
     min_grade: Mapped[int | None] = mapped_column(Integer)  # 1-12 (primary 1-6, junior 7-9, senior 10-12)
     max_grade: Mapped[int | None] = mapped_column(Integer)
     size: Mapped[str | None] = mapped_column(String(8))  # clothing size (height cm), e.g. "130"
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # offered to new campaigns
     created_at = mapped_column(UTCDateTime, default=utcnow)
 
 

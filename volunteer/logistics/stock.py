@@ -96,6 +96,8 @@ def move(user, hub: Hub, form: dict, key: str) -> int:
 
     key (the form's one-time token) makes a double submit count once.
     """
+    if not hub.active:
+        raise LogisticsError(_("This hub is retired; bring it back into use to record packs."), "movement")
     kind = db.session.get(PackKind, _int(form.get("kind_id"), "kind_id"))
     if kind is None:
         raise LogisticsError(_("Choose a pack kind."), "kind_id")
@@ -107,7 +109,7 @@ def move(user, hub: Hub, form: dict, key: str) -> int:
     target = None
     if movement == "transfer":
         target = db.session.get(Hub, _int(form.get("to_hub_id"), "to_hub_id"))
-        if target is None or target.id == hub.id:
+        if target is None or target.id == hub.id or not target.active:
             raise LogisticsError(_("Choose another hub to send the packs to."), "to_hub_id")
     if not key or len(key) > 40:
         raise LogisticsError(_("The form has expired; please try again."))

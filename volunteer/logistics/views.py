@@ -8,6 +8,7 @@ from flask_login import current_user
 from .. import access
 from ..access import staff_required
 from ..children.models import CATEGORIES
+from ..validation import display_phone
 from . import allocation, campaigns, packing, runs, services, setup, stock
 from .campaigns import CampaignNotFound
 from .models import ALLOCATION_STATUSES, CAMPAIGN_STATUSES, FAMILIES, HUB_KINDS, MOVEMENTS, STOP_STATUSES
@@ -74,15 +75,18 @@ def hub(hub_id):
     return _hub(hub_id)
 
 
-def _hub(hub_id, error=None, status=200):
+def _hub(hub_id, error=None, status=200, form="move"):
     try:
         h = services.get_hub(current_user, hub_id)
     except HubNotFound:
         abort(404)
-    others = [o for o in services.visible_hubs(current_user) if o.id != h.id]
+    others = [o for o in services.visible_hubs(current_user) if o.id != h.id and o.active]
+    edit = request.form if error and form == "edit" else {
+        "name": h.name, "lat": h.lat, "lon": h.lon, "active": "1" if h.active else "",
+        "supervisor_phone": display_phone(h.supervisor.phone) if h.supervisor else ""}
     return render_template("logistics/hub.html", hub=h, stock=stock.stock_rows(h.id), ledger=stock.ledger(h.id),
-                           kinds=services.kinds(), others=others, error=error, form_key=secrets.token_hex(8),
-                           values=request.form if error else {}), status
+                           kinds=services.kinds(), others=others, error=error, error_form=form,
+                           form_key=secrets.token_hex(8), values=request.form if error else {}, ev=edit), status
 
 
 @bp.post("/logistics/hubs/<int:hub_id>/movements")
