@@ -72,7 +72,11 @@ def test_coordinator_runs_auto_assign_for_a_town_watches_progress_and_confirms(
     if SHOTS:
         page.screenshot(path=str(Path(SHOTS) / "autoassign-proposal.png"), full_page=True)
     page.locator("#autoassign-send").click()
-    expect(page.locator(".flash-success")).to_be_visible()
+    # The offers go out in a job: its progress shows, then the sent state.
+    expect(page.locator("#autoassign-sending .job-status progress")).to_be_visible()
+    expect(page.locator("#autoassign-send")).to_have_count(0)
+    assert run_worker() >= 1
+    expect(page.locator("#autoassign-sent")).to_be_visible(timeout=10_000)
     expect(page.locator("#autoassign-items .badge-ok")).to_have_count(2)
     expect(page.locator("#autoassign-send")).to_have_count(0)
     db.session.expire_all()

@@ -8,7 +8,7 @@ from volunteer.children.validation import InvalidInput
 from volunteer.extensions import db
 from volunteer.needs.services import create_need
 from volunteer.tasks.services import get_queue
-from volunteer.visits import autoassign
+from volunteer.visits import autoassign, proposals
 from volunteer.visits.models import Visit, VisitAssignee
 from volunteer.volunteers.models import AvailabilitySlot, VolunteerSkill
 
@@ -44,23 +44,26 @@ def town(app, make_user, make_child):
     return {"coord": coord, "child": child, "tutoring": tutoring, "home": home, "vols": vols, "far": far}
 
 
-def _redis_ttl(rq_id):
-    from flask import current_app
-
-    return current_app.extensions["redis"].ttl(f"rq:job:{rq_id}")
-
-
 def run(town, run_worker, **kw):
     rec = autoassign.start(town["coord"], [town["tutoring"].id, town["home"].id], **kw)
     assert run_worker() >= 1
-    return autoassign.load(town["coord"], rec.rq_id), rec
+    return proposals.load(town["coord"], rec.rq_id)[:4], rec
+
+
+def confirm(coordinator, rq_id, run_worker, **kw) -> dict:
+    """Start the confirmation and run its job; the counts it kept."""
+    rec = proposals.start_confirm(coordinator, rq_id, **kw)
+    assert rec.kind == "autoassign.confirm"
+    run_worker()
+    db.session.expire_all()  # the worker changed rows this session holds
+    loaded = proposals.load(coordinator, rq_id)
+    assert loaded.sending.rq_id == rec.rq_id and loaded.sending.status == "finished"
+    return loaded.result
 
 
 def test_the_job_proposes_a_pair_for_the_home_visit_and_one_volunteer_for_tutoring(town, run_worker):
     (rec, proposal, confirmed, errors), _ = run(town, run_worker)
     assert rec.status == "finished" and rec.progress == 100
-    # the finished job, and so its proposal, is kept for days (RQ's default would drop it in minutes)
-    assert _redis_ttl(rec.rq_id) > 86400
     items = {i["need"]: i for i in proposal["items"]}
     v = [u.id for u in town["vols"]]
     assert len(items[town["home"].id]["volunteers"]) == 2
@@ -82,18 +85,16 @@ def test_the_job_run_twice_keeps_one_proposal_and_confirm_twice_one_visit_per_pa
     queue.enqueue("jobs.autoassign.propose", town["coord"].id, 15, town["tutoring"].id, town["home"].id,
                   job_id=rec.rq_id)
     run_worker()
-    _rec, again, _c, _e = autoassign.load(town["coord"], rec.rq_id)
-    assert again == proposal
-    first = autoassign.confirm(town["coord"], rec.rq_id)
-    second = autoassign.confirm(town["coord"], rec.rq_id)
-    assert first["sent"] == 2 and first["errors"] == {}
+    assert proposals.load(town["coord"], rec.rq_id).proposal == proposal
+    first = confirm(town["coord"], rec.rq_id, run_worker)
+    second = confirm(town["coord"], rec.rq_id, run_worker)
+    assert first["sent"] == 2 and first["errors"] == 0
     assert second["sent"] == 0 and second["already"] == 2
     visits = db.session.scalars(select(Visit).order_by(Visit.need_id)).all()
     assert [v.need_id for v in visits] == sorted([town["tutoring"].id, town["home"].id])
     assert all(v.source == "auto" and v.status == "offered" for v in visits)
     assert db.session.scalar(select(func.count(VisitAssignee.id))) == 3
-    _rec, _p, confirmed, _e = autoassign.load(town["coord"], rec.rq_id)
-    assert confirmed == {str(v.need_id): v.id for v in visits}
+    assert proposals.load(town["coord"], rec.rq_id).confirmed == {str(v.need_id): v.id for v in visits}
 
 
 def test_the_coordinator_drops_one_pair_and_changes_another(town, run_worker):
@@ -101,8 +102,8 @@ def test_the_coordinator_drops_one_pair_and_changes_another(town, run_worker):
     item = next(i for i in proposal["items"] if i["need"] == town["tutoring"].id)
     assert item["alternatives"], "other volunteers in reach are offered as choices"
     other = item["alternatives"][0]
-    result = autoassign.confirm(town["coord"], rec.rq_id, drop=[town["home"].id],
-                                changes={town["tutoring"].id: [other]})
+    result = confirm(town["coord"], rec.rq_id, run_worker, drop=[town["home"].id],
+                     changes={town["tutoring"].id: [other]})
     assert result["sent"] == 1
     visit = db.session.scalar(select(Visit))
     assert visit.need_id == town["tutoring"].id and [a.user_id for a in visit.assignees] == [other]
@@ -113,7 +114,7 @@ def test_a_need_nobody_in_reach_can_do_comes_back_with_why(town, run_worker, mak
                                                           "skills": ["rehabilitation"]})
     rec = autoassign.start(town["coord"], [need.id])
     run_worker()
-    _rec, proposal, _c, _e = autoassign.load(town["coord"], rec.rq_id)
+    proposal = proposals.load(town["coord"], rec.rq_id).proposal
     assert proposal["items"] == []
     assert proposal["unassigned"] == [{"need": need.id, "why": "no_skill", "in_range": 3}]
 
@@ -123,8 +124,8 @@ def test_needs_outside_the_scope_and_other_coordinators_proposals_are_refused(to
     with pytest.raises(InvalidInput):
         autoassign.start(outsider, [town["tutoring"].id])
     (_r, _p, _c, _e), rec = run(town, run_worker)
-    with pytest.raises(autoassign.ProposalNotFound):
-        autoassign.load(outsider, rec.rq_id)
+    with pytest.raises(proposals.ProposalNotFound):
+        proposals.load(outsider, rec.rq_id)
     with pytest.raises(InvalidInput):
         autoassign.start(town["coord"], [town["tutoring"].id], max_km=500)
 
@@ -144,8 +145,39 @@ def test_an_organisation_team_alone_makes_a_home_visit_and_is_offered_as_a_team(
     db.session.commit()
     rec = autoassign.start(coord, [home.id])
     run_worker()
-    _rec, proposal, _c, _e = autoassign.load(coord, rec.rq_id)
+    proposal = proposals.load(coord, rec.rq_id).proposal
     assert [(i["need"], i["org"], i["volunteers"]) for i in proposal["items"]] == [(home.id, team.id, [])]
-    assert autoassign.confirm(coord, rec.rq_id)["sent"] == 1
+    assert confirm(coord, rec.rq_id, run_worker)["sent"] == 1
     visit = db.session.scalar(select(Visit))
     assert visit.org_id == team.id and visit.source == "auto"
+
+
+def test_the_proposal_outlives_its_job_in_redis_and_expires_after_three_days(town, run_worker, redis_conn):
+    from datetime import timedelta
+
+    from volunteer.types import utcnow
+    from volunteer.visits.models import AutoassignProposal
+
+    (_rec, proposal, _c, _e), rec = run(town, run_worker)
+    for key in redis_conn.keys(f"rq:job:{rec.rq_id}*"):
+        redis_conn.delete(key)  # Redis restarted without its data, or the job's result expired
+    assert proposals.load(town["coord"], rec.rq_id).proposal == proposal
+    row = db.session.scalar(select(AutoassignProposal).where(AutoassignProposal.rq_id == rec.rq_id))
+    assert timedelta(days=2, hours=23) < row.expires_at - utcnow() <= timedelta(days=3)
+    row.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert proposals.load(town["coord"], rec.rq_id).proposal is None
+    with pytest.raises(InvalidInput):
+        proposals.start_confirm(town["coord"], rec.rq_id)
+    assert proposals.delete_expired() == 1
+    assert db.session.scalar(select(func.count(Visit.id))) == 0
+
+
+def test_a_confirmation_waiting_for_a_worker_is_not_started_twice(town, run_worker):
+    (_rec, _p, _c, _e), rec = run(town, run_worker)
+    proposals.start_confirm(town["coord"], rec.rq_id)
+    with pytest.raises(InvalidInput) as exc:
+        proposals.start_confirm(town["coord"], rec.rq_id, drop=[town["home"].id])
+    assert "being sent" in str(next(iter(exc.value.errors.values())))
+    run_worker()
+    assert db.session.scalar(select(func.count(Visit.id))) == 2  # the first choice (both) was sent

@@ -28,9 +28,14 @@ def test_a_coordinator_runs_auto_assign_for_a_town_and_confirms(town, client, lo
     assert db.session.scalar(select(func.count(Visit.id))) == 0
     resp = client.post(run_url + "/confirm", data={"keep": [str(town["home"].id), str(town["tutoring"].id)]})
     assert resp.status_code == 302
+    sending = client.get(run_url, headers={"HX-Request": "true", **EN}).get_data(as_text=True)
+    assert "Sending the offers" in sending and 'hx-trigger="autoassign-done from:body"' in sending
+    assert 'id="autoassign-send"' not in sending  # no second confirmation while this one runs
+    assert db.session.scalar(select(func.count(Visit.id))) == 0  # the job sends them
+    run_worker()
     assert db.session.scalar(select(func.count(Visit.id))) == 2
     html = client.get(run_url, headers=EN).get_data(as_text=True)
-    assert html.count("Offer sent") == 2 and "autoassign-send" not in html
+    assert html.count("Offer sent") == 2 and "autoassign-send" not in html and "2 offers sent." in html
 
 
 def test_an_empty_filter_lists_every_open_need_of_the_area(town, client, login):  # noqa: F811

@@ -3,23 +3,19 @@
     needs_for(coordinator, town_code=None, service_types=(), need_ids=None, rhythm=None) -> [Need]
     start(coordinator, need_ids, max_km=15) -> JobRecord          # the job jobs.autoassign.propose
     propose(coordinator_id, need_ids, max_km, report=None) -> dict  # run by the job: a JSON-safe proposal
-    confirm(coordinator, rq_id, drop=(), changes=None) -> dict      # offers the kept visits (assign_visit)
+    (proposals.py: keeping the proposal, loading it, confirming it into offers)
 
 The period planned is the next HORIZON_DAYS days from tomorrow (Asia/Shanghai). A volunteer's capacity
 is max_visits_per_month minus their live visits starting in that period; an organisation team (one with
 an active admin) takes up to AUTOASSIGN_TEAM_CAPACITY visits in it. A need's weekly slots are the
 weekdays its window holds inside the period. Continuity: helpers of the child's done visits. The
-proposal holds ids and numbers only (never a child's name or place) and lives in the job's meta in
-Redis for PROPOSAL_TTL; nothing is offered before the coordinator confirms.
+proposal holds ids and numbers only (never a child's name or place) and is kept in the
+autoassign_proposal table for proposals.PROPOSAL_TTL; nothing is offered before the coordinator confirms.
 """
 from datetime import date, datetime, timedelta
 
 import numpy as np
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
-from rq.serializers import JSONSerializer
 from scipy.spatial import cKDTree
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
@@ -30,18 +26,16 @@ from ..children.models import Child
 from ..children.validation import InvalidInput
 from ..extensions import db
 from ..needs.models import Need
-from ..needs.rules import NeedNotFound, NotAllowed, is_staff
+from ..needs.rules import NotAllowed, is_staff
 from ..types import utcnow
 from . import autoassign_problem as problem
 from . import solver
 from .models import ACTIVE_STATUSES, Visit, VisitAssignee
-from .services import assign_visit
 from .settings import setting
 from .solver_core import chord_to_km, unit_vectors
 
 TZ = problem.TZ
 HORIZON_DAYS = 28
-PROPOSAL_TTL = 3 * 86400
 MAX_NEEDS = 20_000
 MIN_KM, MAX_KM, DEFAULT_KM = 1, 50, 15
 # Local visit times of the weekly periods (availability grid: am / pm / eve): (hour, minute, minutes).
@@ -49,16 +43,13 @@ PERIOD_TIMES = {"am": (9, 0, 120), "pm": (14, 30, 120), "eve": (18, 30, 90)}
 ALTERNATIVES = 4
 
 
-class ProposalNotFound(NeedNotFound):
-    """No such proposal, or not this coordinator's: the same answer."""
-
-
 def _horizon(now=None) -> tuple:
     today = (now or utcnow()).astimezone(TZ).date()
     return today + timedelta(days=1), today + timedelta(days=HORIZON_DAYS)
 
 
-def _check_staff(user) -> None:
+def check_staff(user) -> None:
+    """NotAllowed unless user is staff."""
     if not is_staff(user):
         raise NotAllowed(_l("Only a coordinator can run auto-assignment."))
 
@@ -66,7 +57,7 @@ def _check_staff(user) -> None:
 def needs_for(coordinator, town_code=None, service_types=(), need_ids=None, rhythm=None) -> list:
     """Open needs without a live visit, of children in the coordinator's scope: all of a town (or the
     whole scope) of the given service types and rhythm, or exactly need_ids. Sorted by id."""
-    _check_staff(coordinator)
+    check_staff(coordinator)
     q = (select(Need).join(Child, Child.id == Need.child_id).options(contains_eager(Need.child))
          .where(Need.status == "open"))
     if need_ids is not None:
@@ -96,7 +87,7 @@ def start(coordinator, need_ids, max_km=DEFAULT_KM):
     """Start the auto-assignment job for needs in the coordinator's scope; returns its JobRecord."""
     from ..tasks import services as tasks
 
-    _check_staff(coordinator)
+    check_staff(coordinator)
     km = check_km(max_km)
     ids = [n.id for n in needs_for(coordinator, need_ids=need_ids)]
     if not ids:
@@ -113,7 +104,7 @@ def propose(coordinator_id: int, need_ids, max_km: int, report=None) -> dict:
     coordinator = db.session.get(User, coordinator_id)
     if coordinator is None or not coordinator.active:
         raise NotAllowed(_l("Only a coordinator can run auto-assignment."))
-    _check_staff(coordinator)
+    check_staff(coordinator)
     km = check_km(max_km)
     first, last = _horizon()
     needs = needs_for(coordinator, need_ids=need_ids)
@@ -237,65 +228,3 @@ def _alternatives(items, tasks, helpers, settings) -> None:
 
 
 # --- the stored proposal, and confirmation ------------------------------------------------------------
-
-def _job(rec):
-    try:
-        return Job.fetch(rec.rq_id, connection=current_app.extensions["redis"], serializer=JSONSerializer)
-    except NoSuchJobError:
-        return None
-
-
-def load(coordinator, rq_id) -> tuple:
-    """(job record, proposal or None, confirmed {need id: visit id}, errors) of the coordinator's run."""
-    from ..tasks.models import JobRecord
-
-    _check_staff(coordinator)
-    rec = db.session.scalar(select(JobRecord).where(JobRecord.rq_id == str(rq_id)[:64]))
-    if rec is None or rec.kind != "autoassign" or rec.owner_id != coordinator.id:
-        raise ProposalNotFound(rq_id)
-    job = _job(rec)
-    meta = job.meta if job is not None else {}
-    return rec, meta.get("proposal"), meta.get("confirmed", {}), meta.get("errors", {})
-
-
-def _message(exc) -> str:
-    if isinstance(exc, InvalidInput):
-        return "; ".join(str(v) for v in exc.errors.values())
-    return str(_l("This need is no longer in your scope."))
-
-
-def confirm(coordinator, rq_id, drop=(), changes=None) -> dict:
-    """Offer every kept visit of the proposal through assign_visit (source "auto"); dropped needs are
-    skipped, changes {need id: [volunteer ids]} replace the proposed volunteers. Safe twice: a need
-    already confirmed is not offered again. Returns {"sent", "already", "dropped", "errors"}."""
-    rec, proposal, confirmed, _errors = load(coordinator, rq_id)
-    if proposal is None:
-        raise InvalidInput({"proposal": _l("This proposal has expired; run auto-assign again.")})
-    job = _job(rec)
-    drop = {int(x) for x in drop}
-    changes = {int(k): [int(v) for v in vs] for k, vs in (changes or {}).items()}
-    sent, already, errors = 0, 0, {}
-    for item in proposal["items"]:
-        need = item["need"]
-        if str(need) in confirmed:
-            already += 1
-            continue
-        if need in drop:
-            continue
-        vols = changes.get(need, item["volunteers"])
-        org = None if need in changes else item["org"]
-        try:
-            visit = assign_visit(coordinator, need, datetime.fromisoformat(item["starts_at"]),
-                                 datetime.fromisoformat(item["ends_at"]), volunteer_ids=vols, org_id=org,
-                                 source="auto")
-        except (InvalidInput, NeedNotFound) as exc:
-            db.session.rollback()
-            errors[str(need)] = _message(exc)
-            continue
-        confirmed[str(need)] = visit.id
-        sent += 1
-        job.meta["confirmed"] = confirmed
-        job.save_meta()
-    job.meta["errors"] = errors
-    job.save_meta()
-    return {"sent": sent, "already": already, "dropped": len(drop), "errors": errors}

@@ -2,7 +2,7 @@
 
     GET/POST /visits/auto               choose needs (town, service type, rhythm; or checkboxes), start
     GET      /visits/auto/<rq_id>       progress, then the proposal (htmx: the result fragment)
-    POST     /visits/auto/<rq_id>/confirm   offer the kept pairs (nothing goes out before this)
+    POST     /visits/auto/<rq_id>/confirm   send the kept pairs' offers in a job (nothing goes out before)
 A proposal is its owner's only (others: 404). Bad input: the form again with a message, status 422.
 """
 from datetime import datetime
@@ -24,10 +24,11 @@ from ..geo import services as geo
 from ..needs.models import RHYTHMS, SERVICE_TYPES, Need
 from ..orgs.models import Organisation
 from ..volunteers.skills import SKILLS
-from . import autoassign
+from . import autoassign, proposals
 from .autoassign_problem import TZ
 from .views import bp
 
+RUNNING = ("pending", "queued", "started")
 SHOWN = 300  # needs listed with checkboxes; "all matching" covers more
 WHY = {
     "no_place": _l("The child has no location on record."),
@@ -102,19 +103,19 @@ def _need_row(n) -> dict:
             "window": (n.window_start, n.window_end)}
 
 
-def _load(rq_id):
+def _load(rq_id) -> proposals.Loaded:
     try:
-        return autoassign.load(current_user, rq_id)
-    except autoassign.ProposalNotFound:
+        return proposals.load(current_user, rq_id)
+    except proposals.ProposalNotFound:
         abort(404)
 
 
 @bp.get("/visits/auto/<rq_id>")
 @staff_required
 def autoassign_run(rq_id):
-    """The run's progress bar, then its proposal (the htmx fragment is the result region only)."""
-    rec, proposal, confirmed, errors = _load(rq_id)
-    ctx = _result_context(rec, proposal, confirmed, errors)
+    """The run's progress bar, then its proposal; while its offers are sent, that job's progress (the htmx
+    fragment is the result region only)."""
+    ctx = _result_context(_load(rq_id))
     if request.headers.get("HX-Request") == "true":
         return render_template("visits/_autoassign_result.html", **ctx)
     return render_template("visits/autoassign_run.html", **ctx)
@@ -123,8 +124,9 @@ def autoassign_run(rq_id):
 @bp.post("/visits/auto/<rq_id>/confirm")
 @staff_required
 def autoassign_confirm(rq_id):
-    """Offer the kept pairs (unticked ones are dropped; a changed volunteer replaces the proposed one)."""
-    rec, proposal, confirmed, errors = _load(rq_id)
+    """Send the kept pairs' offers in a job (unticked ones are dropped; a changed volunteer replaces the
+    proposed one); the page then shows its progress."""
+    proposal = _load(rq_id).proposal
     if proposal is None:
         abort(404)
     keep = {int(v) for v in request.form.getlist("keep") if str(v).isdigit()}
@@ -139,22 +141,21 @@ def autoassign_confirm(rq_id):
         if len(picked) == len(item["volunteers"]) and picked != item["volunteers"]:
             changes[item["need"]] = picked
     try:
-        result = autoassign.confirm(current_user, rq_id, drop=drop, changes=changes)
+        proposals.start_confirm(current_user, rq_id, drop=drop, changes=changes)
     except InvalidInput as exc:
         db.session.rollback()
         flash(" ".join(str(v) for v in exc.errors.values()), "error")
-        return redirect(url_for("visits.autoassign_run", rq_id=rq_id))
-    flash(_("%(n)s offers sent.", n=result["sent"]), "success")
-    if result["errors"]:
-        flash(_("%(n)s could not be sent; see the reasons below.", n=len(result["errors"])), "error")
     return redirect(url_for("visits.autoassign_run", rq_id=rq_id))
 
 
 # --- presenting a proposal ------------------------------------------------------------------------------
 
-def _result_context(rec, proposal, confirmed, errors) -> dict:
+def _result_context(run: proposals.Loaded) -> dict:
+    rec, proposal, confirmed, errors = run.job, run.proposal, run.confirmed, run.errors
+    sending = run.sending if run.sending is not None and run.sending.status in RUNNING else None
     ctx = {"job": rec, "proposal": proposal, "items": [], "unassigned": [], "confirmed": confirmed,
-           "errors": errors, "running": rec.status in ("pending", "queued", "started")}
+           "errors": errors, "running": rec.status in RUNNING, "sending": sending,
+           "result": run.result if run.sending is not None and run.sending.status == "finished" else {}}
     if not proposal:
         return ctx
     need_ids = [i["need"] for i in proposal["items"]] + [u["need"] for u in proposal["unassigned"]]

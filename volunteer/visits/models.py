@@ -112,3 +112,22 @@ class VisitPhoto(db.Model):
     report_id: Mapped[int] = mapped_column(ForeignKey("visit_report.id", ondelete="CASCADE"), index=True)
     path: Mapped[str] = mapped_column(String(80))
     created_at = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AutoassignProposal(db.Model):
+    """An auto-assign run's proposal (ids and numbers only, JSON), what the coordinator chose to send, and
+    which needs were confirmed into visits: kept in the database, so no Redis restart loses it."""
+
+    __tablename__ = "autoassign_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rq_id: Mapped[str] = mapped_column(String(64), unique=True)  # the proposing job's id (its JobRecord)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+    expires_at = mapped_column(UTCDateTime, index=True)
+    body: Mapped[str] = mapped_column(Text)  # the proposal
+    choices: Mapped[str] = mapped_column(Text, default="{}")  # {"drop": [need ids], "changes": {need: [ids]}}
+    confirmed: Mapped[str] = mapped_column(Text, default="{}")  # {need id: visit id}
+    errors: Mapped[str] = mapped_column(Text, default="{}")  # {need id: why it could not be sent}
+    result: Mapped[str] = mapped_column(Text, default="{}")  # the last confirmation's counts
+    confirm_job: Mapped[str | None] = mapped_column(String(64))  # the latest confirming job's id

@@ -72,8 +72,10 @@ def close_stale(now=None) -> int:
 def sweep(now=None) -> dict:
     """Everything that follows from time passing; idempotent."""
     now = now or utcnow()
+    from .proposals import delete_expired
+
     return {"expired": expire_offers(now), "overdue": overdue(now), "stale": close_stale(now),
-            "no_contact": contact.alert(now)}
+            "no_contact": contact.alert(now), "proposals_forgotten": delete_expired(now)}
 
 
 # --- the periodic sweep job (self-rescheduling, fixed id) ------------------------------------------
