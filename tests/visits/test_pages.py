@@ -167,3 +167,26 @@ def test_answering_with_htmx_swaps_the_visit_body_in_place(app, team):
     ok = vol.post(f"/visits/{visit.id}/respond", data={"decision": "accept"}, headers=hx)
     body = ok.get_data(as_text=True)
     assert ok.status_code == 200 and "<html" not in body and "checkin-form" in body and "visit-done" in body
+
+
+def test_coordinator_actions_answer_bad_input_on_the_visit_page_and_then_succeed(app, team):
+    from volunteer.visits import answers
+
+    v0 = team["vols"][0]
+    visit = services.assign_visit(team["coord"], team["tutoring"].id, *window(0.2), [v0.id])
+    coord = _as(app, team["coord"])
+    no_reason = coord.post(f"/visits/{visit.id}/override", data={"reason": " "}, headers=EN)
+    assert no_reason.status_code == 422 and "Give the reason for the override." in no_reason.get_data(as_text=True)
+    nobody = coord.post(f"/visits/{visit.id}/override", data={"reason": "手机没有信号"}, headers=EN)
+    assert nobody.status_code == 422
+    assert "This visit is not waiting for a check-in." in nobody.get_data(as_text=True)
+    answers.respond(v0, visit.id, True)
+    assert coord.post(f"/visits/{visit.id}/override", data={"reason": "手机没有信号"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).check_in_method == "override"
+    late = coord.post(f"/visits/{visit.id}/cancel", headers=EN)
+    assert late.status_code == 422 and "cannot be cancelled" in late.get_data(as_text=True)
+    other = services.assign_visit(team["coord"], team["home"].id, *window(30), [v0.id, team["vols"][1].id])
+    assert coord.post(f"/visits/{other.id}/cancel").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Visit, other.id).status == "cancelled"

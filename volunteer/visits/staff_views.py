@@ -130,46 +130,41 @@ def _staff_page(visit, errors=None, status=200):
                            report=report, errors=errors or {}, child_link=child_url(visit.child.ref)), status
 
 
+def _staff_act(visit_id, action, done_message):
+    """Run a coordinator's action on a visit: its page again with the message (422) on bad input, else
+    the done message and back to the visit."""
+    visit = _staff_visit(visit_id)
+    try:
+        action()
+    except InvalidInput as exc:
+        db.session.rollback()
+        return _staff_page(visit, exc.errors, 422)
+    flash(done_message, "success")
+    return redirect(url_for("visits.show", visit_id=visit_id))
+
+
 @bp.post("/visits/<int:visit_id>/cancel")
 @staff_required
 def cancel(visit_id):
     """Call a planned visit off (offers withdrawn, access revoked, the need open again)."""
-    visit = _staff_visit(visit_id)
-    try:
-        answers.cancel(current_user, visit_id)
-    except InvalidInput as exc:
-        db.session.rollback()
-        return _staff_page(visit, exc.errors, 422)
-    flash(_("Visit cancelled; the need is open again."), "success")
-    return redirect(url_for("visits.show", visit_id=visit_id))
+    return _staff_act(visit_id, lambda: answers.cancel(current_user, visit_id),
+                      _("Visit cancelled; the need is open again."))
 
 
 @bp.post("/visits/<int:visit_id>/override")
 @staff_required
 def override(visit_id):
     """Check the helpers in without GPS, with a reason."""
-    visit = _staff_visit(visit_id)
-    try:
-        checkin.override_check_in(current_user, visit_id, request.form.get("reason"))
-    except InvalidInput as exc:
-        db.session.rollback()
-        return _staff_page(visit, exc.errors, 422)
-    flash(_("Helpers checked in by override."), "success")
-    return redirect(url_for("visits.show", visit_id=visit_id))
+    return _staff_act(visit_id, lambda: checkin.override_check_in(current_user, visit_id, request.form.get("reason")),
+                      _("Helpers checked in by override."))
 
 
 @bp.post("/visits/<int:visit_id>/review")
 @staff_required
 def review(visit_id):
     """Mark the visit's report reviewed, with an optional note."""
-    visit = _staff_visit(visit_id)
-    try:
-        reports.review(current_user, visit_id, request.form.get("note"))
-    except InvalidInput as exc:
-        db.session.rollback()
-        return _staff_page(visit, exc.errors, 422)
-    flash(_("Report reviewed."), "success")
-    return redirect(url_for("visits.show", visit_id=visit_id))
+    return _staff_act(visit_id, lambda: reports.review(current_user, visit_id, request.form.get("note")),
+                      _("Report reviewed."))
 
 
 @bp.get("/visits/photos/<int:photo_id>")
