@@ -13,31 +13,10 @@
   // ---- Map pin (Leaflet is only loaded on pages that include it) ----
 
   function initMap(el) {
-    if (el.dataset.mapReady) return;
-    el.dataset.mapReady = '1';
-    if (!window.L) { el.classList.add('map-unavailable'); return; }
-    var d = el.dataset;
-    var C = window.HuhangCoords;
-    var gcj = d.tilesCrs === 'gcj02' && C;
-    var toDisplay = function (lat, lon) { return gcj ? C.wgs84ToGcj02(lat, lon) : [lat, lon]; };
-    var toWgs = function (lat, lon) { return gcj ? C.gcj02ToWgs84(lat, lon) : [lat, lon]; };
+    var made = window.HuhangMaps && window.HuhangMaps.create(el);
+    if (!made) return;
+    var d = el.dataset, map = made.map, toDisplay = made.toDisplay, toWgs = made.toWgs;
     var latIn = $(d.latInput), lonIn = $(d.lonInput), srcIn = $(d.sourceInput);
-
-    var still = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    var map = L.map(el, {
-      attributionControl: !!d.attribution, scrollWheelZoom: false,
-      zoomAnimation: !still, fadeAnimation: !still, markerZoomAnimation: !still,
-    });
-    if (d.tiles) {
-      L.tileLayer(d.tiles, {
-        attribution: d.attribution || '',
-        subdomains: d.tilesSubdomains || (gcj ? '1234' : 'abc'),
-        maxZoom: 18,
-      }).addTo(map);
-    } else {
-      el.classList.add('map-no-tiles');
-      if (d.attribution) map.attributionControl.addAttribution(d.attribution);
-    }
 
     var marker = null;
     var fromMap = false;
@@ -79,16 +58,13 @@
       place(start[0], start[1]);
       map.setView(toDisplay(start[0], start[1]), Math.max(zoom, 14));
     } else {
-      var cLat = parseFloat(d.centerLat), cLon = parseFloat(d.centerLon);
-      if (!isFinite(cLat) || !isFinite(cLon)) { cLat = 36.0671; cLon = 120.3826; } // Qingdao
-      map.setView(toDisplay(cLat, cLon), zoom);
+      var c = window.HuhangMaps.centre(el);
+      map.setView(toDisplay(c[0], c[1]), zoom);
     }
 
     map.on('click', function (e) { pick(e.latlng); });
     [latIn, lonIn].forEach(function (i) { if (i) i.addEventListener('change', syncFromInputs); });
     el._huhangMap = map;
-    // Containers swapped in or revealed late report a zero size until laid out.
-    setTimeout(function () { map.invalidateSize(); }, 0);
   }
 
   function initMaps(root) {

@@ -4,32 +4,10 @@
 (function () {
   'use strict';
 
-  var QINGDAO = [36.0671, 120.3826];
-
   function init(el) {
-    if (el.dataset.mapReady) return;
-    el.dataset.mapReady = '1';
-    if (!window.L) { el.classList.add('map-unavailable'); return; }
-    var d = el.dataset;
-    var C = window.HuhangCoords;
-    var gcj = d.tilesCrs === 'gcj02' && C;
-    var toDisplay = function (lat, lon) { return gcj ? C.wgs84ToGcj02(lat, lon) : [lat, lon]; };
-    var still = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    var map = L.map(el, {
-      attributionControl: !!d.attribution, scrollWheelZoom: false,
-      zoomAnimation: !still, fadeAnimation: !still, markerZoomAnimation: !still,
-    });
-    if (d.tiles) {
-      L.tileLayer(d.tiles, {
-        attribution: d.attribution || '',
-        subdomains: d.tilesSubdomains || (gcj ? '1234' : 'abc'),
-        maxZoom: 18,
-      }).addTo(map);
-    } else {
-      el.classList.add('map-no-tiles');
-      if (d.attribution) map.attributionControl.addAttribution(d.attribution);
-    }
-
+    var made = window.HuhangMaps && window.HuhangMaps.create(el);
+    if (!made) return;
+    var d = el.dataset, map = made.map, toDisplay = made.toDisplay;
     var table = d.rows ? document.querySelector(d.rows) : null;
     var rows = table ? table.querySelectorAll('tr[data-lat][data-lon]') : [];
     var points = [];
@@ -47,9 +25,8 @@
     });
     if (points.length === 1) map.setView(points[0], 12);
     else if (points.length) map.fitBounds(L.latLngBounds(points), { padding: [24, 24], maxZoom: 13 });
-    else map.setView(toDisplay(QINGDAO[0], QINGDAO[1]), 9);
+    else map.setView(toDisplay(window.HuhangMaps.QINGDAO[0], window.HuhangMaps.QINGDAO[1]), 9);
     el._huhangMap = map;
-    setTimeout(function () { map.invalidateSize(); }, 0);
   }
 
   function start() { document.querySelectorAll('.map[data-coverage-map]').forEach(init); }

@@ -5,36 +5,12 @@
 (function () {
   'use strict';
 
-  function convert(el) {
-    var C = window.HuhangCoords;
-    var gcj = el.dataset.tilesCrs === 'gcj02' && C;
-    return function (lat, lon) { return gcj ? C.wgs84ToGcj02(lat, lon) : [lat, lon]; };
-  }
-
   function initMap(el) {
-    if (el.dataset.mapReady) return;
-    el.dataset.mapReady = '1';
-    if (!window.L) { el.classList.add('map-unavailable'); return; }
-    var d = el.dataset;
-    var toDisplay = convert(el);
-    var still = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    var map = L.map(el, {
-      attributionControl: !!d.attribution, scrollWheelZoom: false,
-      zoomAnimation: !still, fadeAnimation: !still, markerZoomAnimation: !still,
-    });
-    if (d.tiles) {
-      L.tileLayer(d.tiles, {
-        attribution: d.attribution || '',
-        subdomains: d.tilesSubdomains || (d.tilesCrs === 'gcj02' ? '1234' : 'abc'),
-        maxZoom: 18,
-      }).addTo(map);
-    } else {
-      el.classList.add('map-no-tiles');
-      if (d.attribution) map.attributionControl.addAttribution(d.attribution);
-    }
-    var lat = parseFloat(d.centerLat), lon = parseFloat(d.centerLon);
-    if (!isFinite(lat) || !isFinite(lon)) { lat = 36.0671; lon = 120.3826; } // Qingdao
-    var center = toDisplay(lat, lon);
+    var made = window.HuhangMaps && window.HuhangMaps.create(el);
+    if (!made) return;
+    var d = el.dataset, map = made.map, toDisplay = made.toDisplay;
+    var c = window.HuhangMaps.centre(el);
+    var center = toDisplay(c[0], c[1]);
     // A view first: Leaflet cannot add vector layers to a map without one.
     map.setView(center, parseInt(d.zoom, 10) || 13);
     var km = parseFloat(d.radiusKm);
@@ -44,7 +20,6 @@
     }
     el._nearMap = map;
     el._nearToDisplay = toDisplay;
-    setTimeout(function () { map.invalidateSize(); }, 0);
   }
 
   function currentMap() {

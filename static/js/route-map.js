@@ -4,12 +4,6 @@
 (function () {
   'use strict';
 
-  function toDisplayFor(d) {
-    var C = window.HuhangCoords;
-    var gcj = d.tilesCrs === 'gcj02' && C;
-    return function (lat, lon) { return gcj ? C.wgs84ToGcj02(lat, lon) : [lat, lon]; };
-  }
-
   function colour(status) {
     return status === 'delivered' ? '#2e7d32' : (status === 'missed' ? '#b26a00' : '#1565c0');
   }
@@ -40,25 +34,14 @@
   }
 
   function init(el) {
-    if (el.dataset.mapReady) return;
-    el.dataset.mapReady = '1';
-    if (!window.L) { el.classList.add('map-unavailable'); return; }
-    var d = el.dataset;
-    var still = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    var map = L.map(el, { attributionControl: !!d.attribution, scrollWheelZoom: false,
-      zoomAnimation: !still, fadeAnimation: !still, markerZoomAnimation: !still });
-    if (d.tiles) {
-      L.tileLayer(d.tiles, { attribution: d.attribution || '', maxZoom: 18,
-        subdomains: d.tilesSubdomains || (d.tilesCrs === 'gcj02' ? '1234' : 'abc') }).addTo(map);
-    } else {
-      el.classList.add('map-no-tiles');
-    }
-    el._routeMap = map;
-    el._toDisplay = toDisplayFor(d);
+    var made = window.HuhangMaps && window.HuhangMaps.create(el);
+    if (!made) return;
+    el._routeMap = made.map;
+    el._toDisplay = made.toDisplay;
+    var map = made.map;
     var line = draw(el);
     map.setView(line[0], 13);
     if (line.length > 2) map.fitBounds(L.latLngBounds(line), { padding: [20, 20] });
-    setTimeout(function () { map.invalidateSize(); }, 0);
   }
 
   function start() { document.querySelectorAll('[data-route-map]').forEach(init); }
