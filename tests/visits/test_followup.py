@@ -133,3 +133,19 @@ def test_the_sweep_job_run_twice_alerts_an_overdue_visit_once_and_schedules_itse
     run_worker()
     assert _notes(team["coord"].id, f"visit:{visit.id}:overdue") == 1
     assert app.extensions["redis"].zscore(get_queue("default").scheduled_job_registry.key, reminders.SWEEP_ID)
+
+
+def test_no_contact_alerts_reach_exactly_the_coordinators_whose_scope_holds_the_child(team, make_user):
+    child = team["child"]  # 崂山区 (370212), 沙子口街道 (370212002)
+    town = make_user(role="coordinator", scope_level="town", scope_code="370212002")
+    other_town = make_user(role="coordinator", scope_level="town", scope_code="370212003")
+    city = make_user(role="coordinator", scope_level="city")
+    elsewhere = make_user(role="coordinator", scope_level="district", scope_code="370203")
+    gone = make_user(role="coordinator", scope_level="city", active=False)
+    later = utcnow() + timedelta(days=31)
+    assert contact.alert(later) == 3  # the district, the town and the city coordinator
+    for user, expected in ((team["coord"], 1), (town, 1), (city, 1), (other_town, 0), (elsewhere, 0), (gone, 0)):
+        assert _notes(user.id, f"nocontact:{child.id}:") == expected, user.scope_code
+    assert [s.child.id for s in contact.silent_children(later, staff=town)] == [child.id]
+    assert contact.silent_children(later, staff=other_town) == []
+    assert contact.silent_children(later, staff=team["vols"][0]) == []  # no scope, no list

@@ -10,6 +10,7 @@ to the list), so a first run over a large registry does not flood the inbox.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func, or_, select
 
@@ -41,44 +42,101 @@ class Silent:
         return (now - self.since).days
 
 
-def silent_children(now=None, staff=None) -> list[Silent]:
-    """Children whose last contact is older than their category's number of days."""
-    now = now or utcnow()
+def _silences(now, prefix: str = "") -> list[tuple]:
+    """(child id, ref, town, district, days, since) of every silent child under the code prefix, as plain
+    values (no ORM objects: a caller that commits per message would reload them all), longest first."""
     last = dict(db.session.execute(select(Visit.child_id, func.max(Visit.checked_in_at))
                                    .where(Visit.status.in_(CONTACT_STATUSES)).group_by(Visit.child_id)).all())
     shortest = min([int(setting("VISIT_NO_CONTACT_DAYS")),
                     *map(int, setting("VISIT_NO_CONTACT_DAYS_BY_CATEGORY").values())])
     oldest = now - timedelta(days=shortest)
-    children = db.session.scalars(select(Child).where(or_(Child.created_at <= oldest, Child.id.in_(
-        [cid for cid, at in last.items() if at and at <= oldest])))).all()
+    q = select(Child.id, Child.ref, Child.town_code, Child.district_code, Child.category, Child.created_at).where(
+        or_(Child.created_at <= oldest, Child.id.in_([cid for cid, at in last.items() if at and at <= oldest])))
+    if prefix:
+        q = q.where(or_(Child.town_code.startswith(prefix), Child.district_code.startswith(prefix)))
     out = []
-    for child in children:
-        if staff is not None and not access.child_in_scope(staff, child):
-            continue
-        since = last.get(child.id) or child.created_at
-        days = no_contact_days(child.category)
+    for cid, ref, town, district, category, created in db.session.execute(q):
+        since = last.get(cid) or created
+        days = no_contact_days(category)
         if since is not None and now - since >= timedelta(days=days):
-            out.append(Silent(child, days, since))
-    return sorted(out, key=lambda s: (s.since, s.child.id))
+            out.append((cid, ref, town or "", district or "", days, since))
+    return sorted(out, key=lambda r: (r[5], r[0]))
+
+
+def silent_children(now=None, staff=None) -> list[Silent]:
+    """Children whose last contact is older than their category's number of days (staff: in scope)."""
+    now = now or utcnow()
+    prefix = access.scope_prefix(staff) if staff is not None else ""
+    if prefix is None:
+        return []
+    rows = _silences(now, prefix)
+    children = {}
+    ids = [r[0] for r in rows]
+    for i in range(0, len(ids), 900):
+        children.update((c.id, c) for c in db.session.scalars(select(Child).where(Child.id.in_(ids[i:i + 900]))))
+    return [Silent(children[r[0]], r[4], r[5]) for r in rows if r[0] in children]
+
+
+class _Row(NamedTuple):
+    """A silence as the alert needs it: plain values, so the commits of sending reload nothing."""
+
+    child_ref: str
+    town: str
+    district: str
+    days: int
+    key: str
+
+
+class _Scopes:
+    """The silences inside a scope prefix, found through buckets of the codes cut to the prefix's
+    length (the same test as access.in_scope: a town or district code starting with the prefix)."""
+
+    def __init__(self, rows: list[_Row]):
+        self.rows, self.buckets = rows, {}
+
+    def inside(self, prefix: str) -> list[_Row]:
+        if prefix == "":
+            return self.rows
+        n = len(prefix)
+        bucket = self.buckets.get(n)
+        if bucket is None:
+            bucket = self.buckets[n] = {}
+            for r in self.rows:
+                for code in {r.town[:n], r.district[:n]}:
+                    if len(code) == n:
+                        bucket.setdefault(code, []).append(r)
+        return bucket.get(prefix, [])
+
+
+def _known(user_id: int, keys: list[str]) -> set:
+    out = set()
+    for i in range(0, len(keys), 500):
+        out |= set(db.session.scalars(select(Notification.key).where(
+            Notification.user_id == user_id, Notification.key.in_(keys[i:i + 500]))))
+    return out
 
 
 def alert(now=None) -> int:
     """Tell each coordinator about the silences in their scope they have not heard of yet."""
     now = now or utcnow()
-    rows = silent_children(now)
+    rows = [_Row(ref, town, district, days, f"nocontact:{cid}:{since:%Y%m%d}")
+            for cid, ref, town, district, days, since in _silences(now)]
     if not rows:
         return 0
+    scopes = _Scopes(rows)
+    coordinators = db.session.execute(select(User.id, User.role, User.scope_level, User.scope_code, User.locale)
+                                      .where(User.role == "coordinator", User.active.is_(True))
+                                      .order_by(User.id)).all()
     sent = 0
-    for user in db.session.scalars(select(User).where(User.role == "coordinator", User.active.is_(True))
-                                   .order_by(User.id)):
-        mine = [r for r in rows if access.child_in_scope(user, r.child)]
+    for user in coordinators:
+        prefix = access.scope_prefix(user)
+        mine = scopes.inside(prefix) if prefix is not None else []
         if not mine:
             continue
-        known = set(db.session.scalars(select(Notification.key).where(
-            Notification.user_id == user.id, Notification.key.startswith("nocontact:"))))
+        known = _known(user.id, [r.key for r in mine])
         new = [r for r in mine if r.key not in known]
         if len(new) > DIGEST_OVER:
             sent += notices.no_contact_digest(user, len(new), now)
         else:
-            sent += sum(notices.no_contact(user, r.child, r.days, r.key) for r in new)
+            sent += sum(notices.no_contact(user, r.child_ref, r.days, r.key) for r in new)
     return sent

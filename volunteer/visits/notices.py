@@ -107,15 +107,16 @@ def coordinators(visit, event: str) -> int:
     return sent
 
 
-def no_contact(user, child, days: int, key: str) -> int:
-    """Tell one coordinator that nobody visited the child for days (key: child and last contact)."""
+def no_contact(user, child_ref: str, days: int, key: str) -> int:
+    """Tell one coordinator (anything with id and locale) that nobody visited the child for days (key:
+    child and last contact)."""
     with force_locale(_lang(user)):
-        title = _("No contact for %(days)s days: %(child)s", days=days, child=pseudonym(child.ref))
+        title = _("No contact for %(days)s days: %(child)s", days=days, child=pseudonym(child_ref))
         body = _("Nobody has visited this child for %(days)s days. Plan a visit.", days=days)
     return send(user.id, "visit", key, title, body)
 
 
-def no_contact_digest(user, count: int, now) -> int:
+def no_contact_digest(user, count: int, now) -> int:  # user: anything with id and locale
     """One message a day instead of many: how many children in the coordinator's area lack contact."""
     with force_locale(_lang(user)):
         title = _("%(num)s children have had no contact for too long", num=count)
