@@ -9,7 +9,6 @@ from .. import access
 from ..access import roles_required, staff_required
 from ..children import services as children
 from ..children.models import GENDERS
-from ..children.services import ChildNotFound
 from ..children.validation import InvalidInput
 from ..geo import services as geo
 from . import photos, services
@@ -86,8 +85,6 @@ def take(need_id):
     """An organisation admin takes an open need for their team."""
     try:
         need = services.take_as_team(current_user, need_id)
-    except ChildNotFound:
-        abort(404)
     except NotAllowed:
         abort(403)
     except InvalidInput as exc:
@@ -107,17 +104,12 @@ def take(need_id):
 @staff_required
 def new_need(ref):
     """Add a need to a child."""
-    try:
-        child = children.get_for_change(current_user, ref)
-    except ChildNotFound:
-        abort(404)
+    child = children.get_for_change(current_user, ref)
     values, errors = {"urgency": "normal", "rhythm": "once", "skills": []}, {}
     if request.method == "POST":
         values = _form()
         try:
             services.create_need(current_user, ref, values)
-        except ChildNotFound:
-            abort(404)
         except InvalidInput as exc:
             errors = exc.errors
         else:
@@ -131,17 +123,12 @@ def new_need(ref):
 @staff_required
 def edit_need(need_id):
     """Change a need's fields."""
-    try:
-        need = services.need_for_change(current_user, need_id)
-    except ChildNotFound:
-        abort(404)
+    need = services.need_for_change(current_user, need_id)
     errors = {}
     if request.method == "POST":
         values = _form()
         try:
             services.update_need(current_user, need_id, values)
-        except ChildNotFound:
-            abort(404)
         except InvalidInput as exc:
             errors = exc.errors
         else:
@@ -160,10 +147,7 @@ def edit_need(need_id):
 def new_wish(ref):
     """Add a micro-wish to a child, with an optional photo. A bad photo saves nothing: the photo is
     checked (and re-encoded) first, then the wish is created, then its photo stored."""
-    try:
-        child = children.get_for_change(current_user, ref)
-    except ChildNotFound:
-        abort(404)
+    child = children.get_for_change(current_user, ref)
     values, errors, photo_sent = {}, {}, False
     if request.method == "POST":
         values = _form()
@@ -180,8 +164,6 @@ def new_wish(ref):
                 wish = services.create_wish(current_user, ref, values)
                 if prepared is not None:
                     photos.save_wish_photo(current_user, wish.ref, upload.filename, prepared)
-            except ChildNotFound:
-                abort(404)
             except InvalidInput as exc:
                 errors = exc.errors
             else:
@@ -214,8 +196,6 @@ def replace_wish_photo(ref):
     try:
         wish = photos.save_wish_photo(current_user, ref, upload.filename if upload else "", _read(upload))
         error = None
-    except ChildNotFound:
-        abort(404)
     except InvalidInput as exc:
         error = exc.errors.get("photo")
         wish = services.wish_for_change(current_user, ref)
@@ -226,10 +206,7 @@ def replace_wish_photo(ref):
 @staff_required
 def remove_wish_photo(ref):
     """Remove a wish's photo and delete its file."""
-    try:
-        wish = photos.remove_wish_photo(current_user, ref)
-    except ChildNotFound:
-        abort(404)
+    wish = photos.remove_wish_photo(current_user, ref)
     return _photo_answer(wish, None, _("The photo is removed."))
 
 
@@ -238,10 +215,7 @@ def remove_wish_photo(ref):
 def wish_photo(ref):
     """A wish's photo, for staff whose scope covers the child only. Everyone else (and a wish without
     a photo) gets the same 404 as a wish that does not exist. Never cached, never sniffed."""
-    try:
-        path = photos.photo_file(current_user, ref)
-    except ChildNotFound:
-        abort(404)
+    path = photos.photo_file(current_user, ref)
     resp = send_file(path, mimetype="image/jpeg", conditional=False, etag=False, last_modified=None,
                      max_age=None)
     resp.headers["Cache-Control"] = "private, no-store"
@@ -260,8 +234,6 @@ def move_need(need_id):
     try:
         need = services.move_need(current_user, need_id, request.form.get("status", ""))
         error = None
-    except ChildNotFound:
-        abort(404)
     except InvalidInput as exc:
         error = exc.errors.get("status")
         need = services.need_for_change(current_user, need_id) if staff else services.team_need(current_user,
@@ -290,8 +262,6 @@ def move_wish(ref):
     try:
         wish = services.move_wish(current_user, ref, request.form.get("status", ""))
         error = None
-    except ChildNotFound:
-        abort(404)
     except InvalidInput as exc:
         error = exc.errors.get("status")
         wish = services.wish_for_change(current_user, ref)
