@@ -82,7 +82,7 @@ def _hub(hub_id, error=None, status=200, form="move"):
         abort(404)
     others = [o for o in services.visible_hubs(current_user) if o.id != h.id and o.active]
     edit = request.form if error and form == "edit" else {
-        "name": h.name, "lat": h.lat, "lon": h.lon, "active": "1" if h.active else "",
+        "name": h.name, "lat": f"{h.lat:.6f}", "lon": f"{h.lon:.6f}", "active": "1" if h.active else "",
         "supervisor_phone": display_phone(h.supervisor.phone) if h.supervisor else ""}
     return render_template("logistics/hub.html", hub=h, stock=stock.stock_rows(h.id), ledger=stock.ledger(h.id),
                            kinds=services.kinds(), others=others, error=error, error_form=form,
