@@ -62,3 +62,4 @@ def _register_blueprints(app):
     from .visits.views import register as register_visits; register_visits(app)  # noqa: E702
     from .wishes.views import register as register_wishes; register_wishes(app)  # noqa: E702
     from .logistics.views import register as register_logistics; register_logistics(app)  # noqa: E702
+    from .stats.views import register as register_stats; register_stats(app)  # noqa: E702

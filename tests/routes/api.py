@@ -30,6 +30,7 @@ EXPECTED = {
     "api.visit_checkout": ("POST", "/api/v1/visits/0/checkout", NO_TOKEN),
     "api.visit_report": ("POST", "/api/v1/visits/0/report", NO_TOKEN),
     "api.visit_cancel": ("POST", "/api/v1/visits/0/cancel", NO_TOKEN),
+    "api.stats": ("GET", "/api/v1/stats", NO_TOKEN),
     "api.organisations": ("GET", "/api/v1/organisations", NO_TOKEN),
     "api.organisation": ("GET", "/api/v1/organisations/{org}", NO_TOKEN),
     "api.volunteers": ("GET", "/api/v1/volunteers", NO_TOKEN),

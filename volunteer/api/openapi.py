@@ -98,6 +98,10 @@ def schemas() -> dict:
         "VisitAnswer": _object(["accept"], required=["accept"]),
         "CheckIn": _object(["lat", "lon", "accuracy"], required=["lat", "lon"]),
         "VisitReportInput": _object(["body", "mind", "social", "intellect", "follow_up_on", "new_needs"]),
+        "Stats": {"type": "object", "description": "See volunteer/stats/services.py::Figures", "properties": {
+            "first": {"type": "string", "format": "date"}, "last": {"type": "string", "format": "date"},
+            **{k: {"type": "array", "items": {"type": "object"}} for k in ("children", "needs", "services")},
+            **{k: {"type": "object"} for k in ("children_total", "services_total", "volunteers", "wishes", "packs")}}},
         "Me": _object(["id", "name", "phone", "email", "role", "scope_level", "scope_code", "organisation_id",
                        "locale"]),
     }

@@ -3,7 +3,7 @@ from flask import Blueprint, current_app, jsonify, render_template, url_for
 
 from ..children.validation import InvalidInput
 from ..extensions import limiter
-from . import auth, errors, openapi, people, records, services, visits, wishes  # noqa: F401  (people, records, visits, wishes: routes)
+from . import auth, errors, openapi, people, records, services, stats, visits, wishes  # noqa: F401  (routes)
 from .common import body, bp, ok, route, user
 
 docs_bp = Blueprint("api_docs", __name__)

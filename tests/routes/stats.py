@@ -1,0 +1,6 @@
+"""Routes of the statistics page: staff only (their own area's figures)."""
+LOGIN = 302
+EXPECTED = {
+    "stats.index": ("GET", "/stats", {"anonymous": LOGIN, "coordinator": 200, "outsider": 200, "admin": 200,
+                                      "default": 403}),
+}

@@ -1,0 +1,1 @@
+"""Statistics from the data, in the shape the civil-affairs bureau publishes them."""
