@@ -28,6 +28,11 @@ CONTACT_STATUSES = ("checked_in", "done", "flagged")
 DIGEST_OVER = 10
 
 
+def alert_key(child_id: int, since: datetime) -> str:
+    """One alert per child and silence: the day of the last contact is in the key."""
+    return f"nocontact:{child_id}:{since:%Y%m%d}"
+
+
 @dataclass
 class Silent:
     child: Child
@@ -36,7 +41,7 @@ class Silent:
 
     @property
     def key(self) -> str:
-        return f"nocontact:{self.child.id}:{self.since:%Y%m%d}"
+        return alert_key(self.child.id, self.since)
 
     def days_since(self, now) -> int:
         return (now - self.since).days
@@ -119,7 +124,7 @@ def _known(user_id: int, keys: list[str]) -> set:
 def alert(now=None) -> int:
     """Tell each coordinator about the silences in their scope they have not heard of yet."""
     now = now or utcnow()
-    rows = [_Row(ref, town, district, days, f"nocontact:{cid}:{since:%Y%m%d}")
+    rows = [_Row(ref, town, district, days, alert_key(cid, since))
             for cid, ref, town, district, days, since in _silences(now)]
     if not rows:
         return 0

@@ -17,6 +17,7 @@ from ..accounts.models import User
 from ..children.validation import InvalidInput
 from ..extensions import db
 from ..needs.rules import NeedNotFound, NotAllowed
+from ..tasks import services as tasks
 from ..tasks.models import JobRecord
 from ..types import utcnow
 from .autoassign import check_staff
@@ -82,8 +83,6 @@ def start_confirm(coordinator, rq_id, drop=(), changes=None):
     """Send the kept visits of the proposal in a background job (nothing goes out before this): dropped
     needs are skipped, changes {need id: [volunteer ids]} replace the proposed volunteers. Returns the
     job's record; a confirmation already waiting or running is refused with a clear message."""
-    from ..tasks import services as tasks
-
     loaded = load(coordinator, rq_id)
     if loaded.proposal is None:
         raise InvalidInput({"proposal": _l("This proposal has expired; run auto-assign again.")})
@@ -137,7 +136,8 @@ def confirm(proposal_id: int, report=None) -> dict:
             else:
                 confirmed[str(need)] = visit.id
                 sent += 1
-                # Kept after every visit: a worker killed here leaves no need to be offered twice.
+                # Kept after every visit. A worker killed just before this line is still safe: on the rerun
+                # assign_visit refuses a need that already has a live visit.
                 row.confirmed = json.dumps(confirmed)
                 db.session.commit()
         if n % 10 == 0 or n == len(items):
