@@ -109,6 +109,8 @@ def test_roles_and_scope_decide_like_the_pages(api, team, make_user):
     assert api(v1, "POST", f"/api/v1/visits/{visit_id}/respond", {"accept": True}).status_code == 404
     assert api(v0, "POST", f"/api/v1/visits/{visit_id}/respond", {"accept": "yes"}).status_code == 400
     assert api(v0, "POST", f"/api/v1/visits/{visit_id}/cancel").status_code == 403
+    staff_view = api(team["coord"], "GET", f"/api/v1/visits/{visit_id}").get_json()
+    assert "contact" not in staff_view and staff_view["assignees"][0]["user_id"] == v0.id
     listed = api(team["coord"], "GET", "/api/v1/visits?per_page=5").get_json()
     assert listed["total"] == 1 and listed["items"][0]["id"] == visit_id
     assert api(outsider, "GET", "/api/v1/visits").get_json()["total"] == 0
