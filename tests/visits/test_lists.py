@@ -4,7 +4,7 @@ from datetime import timedelta
 from volunteer.extensions import db
 from volunteer.needs.services import create_need
 from volunteer.visits import answers, lists, services
-from volunteer.visits.models import Visit, VisitReport
+from volunteer.visits.models import Visit, VisitAssignee, VisitReport
 
 from .conftest import window
 
@@ -54,3 +54,30 @@ def test_helper_list_has_own_visits_and_not_withdrawn_ones(team):
     assert [v.need_id for v in lists.helper_visits(v1)] == [team["home"].id]
     answers.respond(v0, first.id, False)
     assert [v.id for v in lists.helper_visits(v0)][0] == first.id  # a declined visit stays in the history
+
+
+def test_helper_sections_put_offers_first_then_visits_ahead_then_history_latest_first(team, app):
+    v0, v1, _ = team["vols"]
+    past = _bulk_visits(team["tutoring"], 2, window(-72)[0])  # rows only: two old visits of v0
+    for i, v in enumerate(past):
+        v.status = "done"
+        db.session.add(VisitAssignee(visit_id=v.id, user_id=v0.id, status="accepted"))
+    db.session.commit()
+    accepted = services.assign_visit(team["coord"], team["home"].id, *window(48), [v0.id, v1.id])
+    answers.respond(v0, accepted.id, True)
+    answers.respond(v1, accepted.id, True)
+    team["tutoring"].status = "open"
+    db.session.commit()
+    offered = services.assign_visit(team["coord"], team["tutoring"].id, *window(24), [v0.id])
+    parts = lists.helper_sections(v0)
+    assert [v.id for v in parts.to_answer] == [offered.id]
+    assert [v.id for v in parts.ahead] == [accepted.id]
+    assert [v.id for v in parts.earlier] == [past[1].id, past[0].id]  # latest first
+
+    from volunteer.validation import display_phone
+
+    client = app.test_client()
+    client.post("/login", data={"phone": display_phone(v0.phone), "password": "Huhang-2026"})
+    html = client.get("/my/visits", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert html.index('id="visits-to_answer"') < html.index('id="visits-ahead"') < html.index('id="visits-earlier"')
+    assert html.index(f'id="visit-{offered.id}"') < html.index(f'id="visit-{past[1].id}"')

@@ -1,18 +1,23 @@
 """Lists of visits, for the pages and the API alike.
 
     helper_visits(user) -> [Visit]                      # assignee or team member, by start time
+    helper_sections(user, now=None) -> Sections          # offers to answer, visits ahead, earlier ones
     staff_visits(staff, show="open", limit, offset)     # (visits of children in scope, total), newest first
     to_review(staff, limit) -> [Visit]                  # filed reports not yet reviewed, in scope
 
 The coordinator's scope is a condition in the query (the children's division codes), so a list is never
 cut short by visits outside the scope.
 """
+from typing import NamedTuple
+
 from sqlalchemy import func, or_, select
 
 from .. import access
 from ..children.models import Child
 from ..extensions import db
 from ..needs.rules import is_staff
+from ..types import utcnow
+from .answers import can_answer
 from .models import Visit, VisitAssignee, VisitReport
 from .services import can_see
 
@@ -29,6 +34,28 @@ def helper_visits(user) -> list[Visit]:
     q = select(Visit).outerjoin(VisitAssignee, VisitAssignee.visit_id == Visit.id).where(cond)
     visits = db.session.scalars(q.order_by(Visit.starts_at, Visit.id).distinct()).all()
     return [v for v in visits if can_see(user, v)]
+
+
+class Sections(NamedTuple):
+    """A helper's visits as their page shows them."""
+
+    to_answer: list  # offers still open to this helper (or their team's admin), soonest first
+    ahead: list      # accepted or under way and not over yet, soonest first
+    earlier: list    # everything else (done, declined, expired, cancelled, past), latest first
+
+
+def helper_sections(user, now=None) -> Sections:
+    """The helper's visits in three parts, so an offer to answer is never below a long history."""
+    now = now or utcnow()
+    to_answer, ahead, earlier = [], [], []
+    for v in helper_visits(user):
+        if v.ends_at >= now and can_answer(user, v):
+            to_answer.append(v)
+        elif v.ends_at >= now and v.status in ("accepted", "checked_in"):
+            ahead.append(v)
+        else:
+            earlier.append(v)
+    return Sections(to_answer, ahead, earlier[::-1])
 
 
 def _in_scope(stmt, staff):

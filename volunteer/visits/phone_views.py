@@ -30,8 +30,10 @@ def _htmx() -> bool:
 @roles_required(*HELPERS)
 def mine():
     """My visits: offers to answer, visits ahead, visits done (with service hours)."""
-    rows = [present.card(v, current_user) for v in lists.helper_visits(current_user)]
-    return render_template("visits/mine.html", rows=rows, hours=round(checkin.service_minutes(current_user.id) / 60, 1))
+    parts = lists.helper_sections(current_user)
+    sections = [(key, [present.card(v, current_user) for v in visits]) for key, visits in parts._asdict().items()]
+    return render_template("visits/mine.html", sections=sections,
+                           hours=round(checkin.service_minutes(current_user.id) / 60, 1))
 
 
 def _visit(visit_id) -> Visit:
