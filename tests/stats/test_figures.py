@@ -49,7 +49,8 @@ def area(app, make_user, make_child):
 
 def test_the_figures_count_the_area_and_the_period_only(area):
     f = services.figures(area["coord"], date(2026, 1, 1), date(2026, 12, 31))
-    assert [r["district"] for r in f.children] == ["370212"]
+    assert [r["area"] for r in f.children] == ["370212002"]  # a district's coordinator: by town or street
+    assert f.children[0]["name"] == "沙子口街道"
     assert f.children_total["total"] == 2 and f.children_total["orphan"] == 1 and f.children_total["disabled"] == 1
     rows = {r["service_type"]: r for r in f.services}
     assert (rows["tutoring"]["visits"], rows["tutoring"]["person_times"], rows["tutoring"]["hours"]) == (1, 1, 1.5)
@@ -66,6 +67,7 @@ def test_the_figures_count_the_area_and_the_period_only(area):
     assert march.services_total == {"visits": 1, "person_times": 1, "hours": 1.5}
     city = services.figures(area["admin"], date(2026, 1, 1), date(2026, 12, 31))
     assert city.children_total["total"] == 3 and city.services_total["visits"] == 4
+    assert [(r["area"], r["total"]) for r in city.children] == [("370202", 1), ("370212", 2)]  # the city: by district
     with pytest.raises(NotAllowed):
         services.figures(area["vols"][0], date(2026, 1, 1), date(2026, 12, 31))
 

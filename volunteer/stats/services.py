@@ -1,4 +1,5 @@
-"""The figures for a coordinator's area: children by category and district, needs along the four
+"""The figures for a coordinator's area: children by category and area (districts for the whole city,
+towns and streets inside a district or town), needs along the four
 dimensions, services delivered in a period (visits, person-times, hours) by service type, volunteers who
 served, micro-wishes claimed and fulfilled, gift packs delivered.
 
@@ -37,7 +38,7 @@ class Figures:
 
     first: date
     last: date
-    children: list = field(default_factory=list)   # {district, name, <category>..., disabled, total}
+    children: list = field(default_factory=list)   # {area (code), name, <category>..., disabled, total}
     children_total: dict = field(default_factory=dict)
     needs: list = field(default_factory=list)      # {dimension, label, <status>..., total}
     services: list = field(default_factory=list)   # {service_type, label, visits, person_times, hours}
@@ -95,18 +96,19 @@ def figures(staff, first: date, last: date) -> Figures:
 
 
 def _children(out: Figures, prefix: str) -> None:
+    # The whole city by district; a district's or a town's coordinator by town or street.
+    area = Child.town_code if prefix else Child.district_code
     rows = db.session.execute(_scoped(
-        select(Child.district_code, Child.category, func.count(Child.id),
-               func.sum(case((Child.disabled.is_(True), 1), else_=0)))
-        .group_by(Child.district_code, Child.category), prefix)).all()
-    by_district: dict = {}
-    for district, category, n, disabled in rows:
-        row = by_district.setdefault(district or "", {"district": district or "", "disabled": 0, "total": 0,
-                                                     **{c: 0 for c in CATEGORIES}})
+        select(area, Child.category, func.count(Child.id), func.sum(case((Child.disabled.is_(True), 1), else_=0)))
+        .group_by(area, Child.category), prefix)).all()
+    by_area: dict = {}
+    for code, category, n, disabled in rows:
+        row = by_area.setdefault(code or "", {"area": code or "", "disabled": 0, "total": 0,
+                                             **{c: 0 for c in CATEGORIES}})
         row[category if category in CATEGORIES else "difficult"] += n
         row["disabled"] += int(disabled or 0)
         row["total"] += n
-    out.children = [{**r, "name": geo.name_of(r["district"]) or r["district"]} for _, r in sorted(by_district.items())]
+    out.children = [{**r, "name": geo.name_of(r["area"]) or r["area"]} for _, r in sorted(by_area.items())]
     out.children_total = {k: sum(r[k] for r in out.children) for k in (*CATEGORIES, "disabled", "total")}
 
 

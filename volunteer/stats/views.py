@@ -43,7 +43,7 @@ def _csv(f: services.Figures) -> str:
     w = csv.writer(buf)
     w.writerow([_("Period"), f.first.isoformat(), f.last.isoformat()])
     w.writerow([])
-    w.writerow([_("Children"), _("District"), *[str(v) for v in CATEGORIES.values()], _("Disabled"), _("Total")])
+    w.writerow([_("Children"), _("Area"), *[str(v) for v in CATEGORIES.values()], _("Disabled"), _("Total")])
     for r in [*f.children, {"name": _("Total"), **f.children_total}]:
         w.writerow(["", r["name"], *[r[c] for c in CATEGORIES], r["disabled"], r["total"]])
     w.writerow([])
