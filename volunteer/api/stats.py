@@ -10,8 +10,8 @@ from .common import ok, route, user
 @route("/stats", "GET", endpoint="stats", tag="stats", response="Stats", errors=(401, 403, 422),
        params=(("start", "query", "string", "First day, YYYY-MM-DD (default: 1 January)"),
                ("end", "query", "string", "Last day, YYYY-MM-DD (default: today)")),
-       summary="Figures of your area (staff): children by area (district, or town inside a district) and category, needs by dimension and "
-               "status now; services (visits, person-times, hours) by type, volunteers, micro-wishes and "
+       summary="Figures of your area (staff): children by area (district, or town inside a district) and "
+               "category, needs by dimension and status now; services (visits, person-times, hours) by type, volunteers, micro-wishes and "
                "gift packs in the period")
 def stats():
     first, last = services.period(request.args.get("start"), request.args.get("end"))
