@@ -94,6 +94,18 @@ def child_in_scope(user, child) -> bool:
     return in_scope(user, child.town_code) or in_scope(user, child.district_code)
 
 
+def child_scope_clause(prefix: str):
+    """The SQL form of child_in_scope for a scope prefix (from scope_prefix; '' means no condition):
+    children whose town or district code starts with it. Callers join or select Child."""
+    from sqlalchemy import or_, true
+
+    from .children.models import Child
+
+    if not prefix:
+        return true()
+    return or_(Child.town_code.startswith(prefix), Child.district_code.startswith(prefix))
+
+
 def member_of(user, org_id: int | None) -> bool:
     """Whether user belongs to the organisation (as member or admin)."""
     return bool(org_id) and user.role in ORG_ROLES and user.organisation_id == org_id

@@ -26,7 +26,7 @@ def _child_scope(stmt, user):
     if prefix is None:
         return None
     if prefix:
-        stmt = stmt.where(or_(Child.town_code.startswith(prefix), Child.district_code.startswith(prefix)))
+        stmt = stmt.where(access.child_scope_clause(prefix))
     return stmt
 
 

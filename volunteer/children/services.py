@@ -212,7 +212,7 @@ def search(staff, q: str = "", *, district: str = "", town: str = "", category: 
         return [], 0
     stmt = select(Child)
     if prefix:
-        stmt = stmt.where(or_(Child.town_code.startswith(prefix), Child.district_code.startswith(prefix)))
+        stmt = stmt.where(access.child_scope_clause(prefix))
     if q:
         like = f"%{q.strip()[:40]}%"
         stmt = stmt.where(or_(Child.name.like(like), Child.village.like(like), Child.school.like(like)))

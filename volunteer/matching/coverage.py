@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from .. import access
 from ..accounts.models import User
@@ -64,7 +64,7 @@ def _needs(staff):
     stmt = (select(Child.town_code, Child.district_code, Child.lat, Child.lon)
             .join(Need, Need.child_id == Child.id).where(Need.status == "open"))
     if prefix:
-        stmt = stmt.where(or_(Child.town_code.startswith(prefix), Child.district_code.startswith(prefix)))
+        stmt = stmt.where(access.child_scope_clause(prefix))
     rows = db.session.execute(stmt).all()
     towns = [r[0] or r[1] for r in rows]
     districts = [r[1] for r in rows]

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 
 from .. import access
 from ..children.models import CATEGORIES, Child
@@ -77,7 +77,7 @@ def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
 def _scoped(stmt, prefix: str):
     """stmt (joined to Child) limited to children under the code prefix ('' = the whole city)."""
     if prefix:
-        stmt = stmt.where(or_(Child.town_code.startswith(prefix), Child.district_code.startswith(prefix)))
+        stmt = stmt.where(access.child_scope_clause(prefix))
     return stmt
 
 

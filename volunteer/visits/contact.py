@@ -58,7 +58,7 @@ def _silences(now, prefix: str = "") -> list[tuple]:
     q = select(Child.id, Child.ref, Child.town_code, Child.district_code, Child.category, Child.created_at).where(
         or_(Child.created_at <= oldest, Child.id.in_([cid for cid, at in last.items() if at and at <= oldest])))
     if prefix:
-        q = q.where(or_(Child.town_code.startswith(prefix), Child.district_code.startswith(prefix)))
+        q = q.where(access.child_scope_clause(prefix))
     out = []
     for cid, ref, town, district, category, created in db.session.execute(q):
         since = last.get(cid) or created

@@ -65,7 +65,7 @@ def _in_scope(stmt, staff):
         return None
     stmt = stmt.join(Child, Child.id == Visit.child_id)
     if prefix:
-        stmt = stmt.where(or_(Child.town_code.startswith(prefix), Child.district_code.startswith(prefix)))
+        stmt = stmt.where(access.child_scope_clause(prefix))
     return stmt
 
 

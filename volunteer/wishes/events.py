@@ -1,6 +1,6 @@
 """Wish events: coordinators prepare the list of wishes from their children's wishes and publish it."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
 from .. import access
 from ..audit import services as audit
@@ -87,7 +87,7 @@ def candidate_wishes(staff, event: WishEvent) -> list[Wish]:
     query = (select(Wish).join(Child, Child.id == Wish.child_id)
              .where(Wish.status.in_(("draft", "published")), Wish.event_id.is_(None)))
     if prefix:
-        query = query.where(or_(Child.town_code.startswith(prefix), Child.district_code.startswith(prefix)))
+        query = query.where(access.child_scope_clause(prefix))
     return db.session.scalars(query.order_by(Wish.id).limit(500)).all()
 
 
