@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export FLASK_APP := wsgi:app
 
-.PHONY: install run test test-only db demo worker clean
+.PHONY: install run test test-only db demo worker clean screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,9 @@ db: install
 demo: db
 	$(PY) -m flask demo build --if-empty
 
+# STATIC_REFRESH=1: an edited static file gets its new fingerprinted name at the next page (volunteer/static_files.py).
 run: demo
-	$(PY) -m flask dev --host 127.0.0.1 --port 5000
+	STATIC_REFRESH=1 $(PY) -m flask dev --host 127.0.0.1 --port 5000
 
 worker: install
 	$(PY) -m flask worker
@@ -33,6 +34,11 @@ test: install
 
 test-only:
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Layout gallery (e2e/test_layout.py's pages): phone and desktop screenshots in test-results/gallery/index.html.
+screenshots: install
+	bash scripts/install-chromium.sh
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) instance test-results

@@ -27,15 +27,43 @@ def browser_type_launch_args(browser_type_launch_args):
             "args": ["--disable-background-networking", "--disable-component-update", "--no-first-run"]}
 
 
-@pytest.fixture
-def live_server(app):
-    """Serve the test app on a free port in a thread; yield its base URL."""
+def _serve(app):
+    """Serve app on a free port in a thread; yield its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app on a free port in a thread; yield its base URL."""
+    yield from _serve(app)
+
+
+# Module-scoped equivalents, for a module that builds one data set and reads it in many tests (test_layout.py).
+# The next test using `app` cleans the tables again, so nothing leaks out of the module.
+@pytest.fixture(scope="module")
+def module_app(migrated, database_url, redis_url, instance_dir):
+    """A fresh app on clean tables and an empty Redis for a whole module, inside an app context."""
+    from tests.conftest import _clean, make_test_app
+    from volunteer.extensions import db
+
+    _clean(migrated)
+    app = make_test_app(database_url, redis_url, instance_dir)
+    with app.app_context():
+        yield app
+        db.session.remove()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_live_server(module_app):
+    """Serve the module's app on a free port in a thread; yield its base URL."""
+    yield from _serve(module_app)
 
 
 def _contexts(browser, request, **options):

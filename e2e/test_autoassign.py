@@ -66,7 +66,7 @@ def test_coordinator_runs_auto_assign_for_a_town_watches_progress_and_confirms(
     expect(items).to_have_count(2)
     pair = page.locator(f'#autoassign-items > li[data-need="{home.id}"]')
     expect(pair.locator("select")).to_have_count(2)  # two adults for the home visit
-    expect(pair.locator("p.muted")).to_contain_text("公里")
+    expect(pair.locator("p.muted")).to_contain_text("距两位志愿者住址分别")
     expect(page.locator(f'#autoassign-items > li[data-need="{tutoring.id}"] select')).to_have_count(1)
 
     if SHOTS:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from e2e.helpers import log_in
 from volunteer.children.models import Child
+from volunteer.children.nicknames import nickname
 from volunteer.extensions import db
 
 RESULTS = Path(__file__).resolve().parent.parent / "test-results"
@@ -100,8 +101,36 @@ def test_volunteer_on_a_phone_sees_only_the_privacy_card(live_server, phone, mak
     assert resp.status == 200
     assert page.viewport_size["width"] < 500
     cards = page.locator("main")
-    expect(cards).to_contain_text(child.ref[:4].upper())  # the pseudonym comes from the reference
+    expect(cards).to_contain_text(nickname(child.ref))  # the nickname comes from the reference, not the name
     body = page.content()
     for secret in (child.name, child.address, child.village, child.guardian_name, child.school,
                    "13812345678", "138 1234 5678", "+8613812345678", f"{child.lat:.4f}", "2016-05-01"):
         assert secret not in body, secret
+
+
+def test_a_coordinator_on_a_phone_deletes_a_child_from_the_danger_zone_after_the_dialog(live_server, phone, make_user,
+                                                                                      make_child):
+    coordinator = make_user(role="coordinator", scope_level="district", scope_code="370212")
+    ref = make_child(by=coordinator, name="王小明").ref
+    page = phone()
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, live_server, coordinator)
+    page.goto(live_server + "/children")
+    # The results come first; the filters wait in a closed sheet below them that names the current filter.
+    results, sheet = page.locator("#results"), page.locator("#children-filters")
+    expect(results).to_contain_text("王小明")
+    assert results.bounding_box()["y"] < sheet.bounding_box()["y"]
+    expect(sheet.locator("summary")).to_contain_text("您负责区域内的全部儿童")
+    page.locator("#results a", has_text="王小明").tap()
+    button = page.locator(".danger-zone #delete-child")
+    button.scroll_into_view_if_needed()
+    box = button.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+    button.tap()
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_contain_text("删除王小明？")
+    dialog.locator("[data-confirm-ok]").tap()
+    page.wait_for_url(live_server + "/children", wait_until="domcontentloaded")
+    expect(page.locator(".flash")).to_contain_text("王小明")
+    db.session.expire_all()
+    assert db.session.scalar(select(Child).where(Child.ref == ref)) is None

@@ -58,9 +58,9 @@ def test_coordinator_sees_ranked_helpers_with_their_reasons(live_server, desktop
     expect(rows.locator(".helper-name")).to_have_text(["王心怡", "李明远", "赵未审"])
     # Every row carries its one-line reason; the best one says why it is best.
     for i in range(3):
-        expect(rows.nth(i).locator(".helper-why")).to_have_text(re.compile(r"^\d+\.\d 公里 · .+"))
+        expect(rows.nth(i).locator(".helper-why")).to_have_text(re.compile(r"^距志愿者住址 \d+(\.\d)? 公里 · .+"))
     expect(rows.nth(0).locator(".helper-why")).to_have_text(
-        "2.0 公里 · 技能全部匹配 · 资质已核实 · 有空闲时段 · 本月已排 0/4 次")
+        "距志愿者住址 2 公里 · 技能全部匹配 · 资质已核实 · 有空闲时段 · 本月已排 0/4 次")
     expect(rows.nth(2).locator(".helper-why")).to_contain_text("资质未核实")
     scores = [float(s) for s in rows.locator(".helper-score").all_inner_texts()]
     assert scores == sorted(scores, reverse=True)
@@ -99,10 +99,36 @@ def test_coordinator_sees_where_needs_have_no_volunteer_nearby(live_server, desk
     page.goto(f"{live_server}/coverage?km=5")
     rows = page.locator("#coverage-table tbody tr")
     expect(rows).to_have_count(2)
-    expect(rows.nth(0).locator("td").first).to_have_text("王哥庄街道")
+    expect(rows.nth(0).locator("th")).to_have_text(re.compile(r"^王哥庄街道 · 崂山区$"))
     expect(page.locator("#coverage-summary")).to_contain_text("有 1 项在 5 公里内没有志愿者")
     # The map works without tiles: one marker, for the town with the uncovered need.
     expect(page.locator("#coverage-map")).to_have_class(re.compile("leaflet-container"))
     expect(page.locator("#coverage-map path.leaflet-interactive")).to_have_count(1)
     if SHOTS:
         page.screenshot(path=str(Path(SHOTS) / "coverage.png"), full_page=True)
+
+
+def test_find_helpers_shows_ten_helpers_then_more_each_with_a_full_assign_button(live_server, phone, make_user,
+                                                                                  make_child):
+    coordinator = make_user(role="coordinator", scope_level="district", scope_code="370212", name="崂山协调员")
+    child = make_child(by=coordinator)
+    need = Need(child_id=child.id, dimension="social", service_type="companionship", urgency="normal",
+                rhythm="weekly", status="open", created_by_id=coordinator.id)
+    db.session.add(need)
+    db.session.commit()
+    for i in range(13):
+        _volunteer(make_user, f"志愿者{i:02d}", 0.5 + i * 0.5, ["companionship"])
+
+    page = phone()
+    log_in(page, live_server, coordinator)
+    page.goto(f"{live_server}/needs/{need.id}/helpers")
+    rows = page.locator("#helper-table tr.helper-row")
+    expect(rows).to_have_count(10)
+    assert page.evaluate("document.documentElement.scrollHeight") < 6000
+    assign = rows.first.get_by_role("link", name="安排探访")
+    box, card = assign.bounding_box(), rows.first.bounding_box()
+    assert box["height"] >= 44 and box["width"] > card["width"] * 0.8  # a full-width button, not a link
+    page.get_by_role("link", name="再显示 3 位").click()
+    expect(rows).to_have_count(13)
+    expect(rows.nth(10).locator(".num")).to_have_text("11")
+    expect(page.locator("#helper-more")).to_have_count(0)

@@ -62,7 +62,42 @@ def test_a_check_in_one_km_away_is_refused_with_a_clear_message(live_server, pho
     log_in(page, live_server, volunteer)
     page.goto(f"{live_server}/visits/{visit.id}")
     page.locator("#checkin-button").click()
-    expect(page.locator("#visit-error")).to_contain_text("1.0 km")
-    expect(page.locator("#visit-error")).to_contain_text("300")
+    expect(page.locator("#visit-error")).to_contain_text("您还没有到儿童家（距离超过 300 米）")
+    expect(page.locator("#visit-error")).not_to_contain_text("公里")
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).status == "accepted"
+
+
+def test_checking_in_and_out_shows_one_message_per_state_and_the_report_as_the_next_step(live_server, phone, make_user,
+                                                                                        make_child):
+    volunteer, visit = _offered_visit(make_user, make_child)
+    answers.respond(volunteer, visit.id, True)
+    page = phone(geolocation=HOME)
+    log_in(page, live_server, volunteer)
+    page.goto(f"{live_server}/visits/{visit.id}")
+    page.locator("#checkin-button").click()
+    expect(page.locator("#checked-in")).to_have_text("您已签到。离开时请签退。")
+    expect(page.locator(".flash")).to_have_count(1)
+    page.locator("#checkout-button").click()
+    expect(page.locator("#checked-out")).to_contain_text("下一步：填写探访报告")
+    expect(page.locator(".flash")).to_have_count(1)
+    expect(page.locator("#visit-status")).to_have_text("待提交报告")
+    expect(page.locator("#visit-minutes")).to_have_text("服务时长：0 分钟")
+    page.locator("#report-link").click()
+    page.fill("#f-body", "身体健康")
+    page.locator("#report-submit").click()
+    expect(page.locator("#report-filed")).to_be_visible()
+    expect(page.locator(".flash")).to_have_count(1)
+    expect(page.locator("#visit-status")).to_have_text("已完成")
+
+
+def test_before_check_in_opens_the_phone_shows_when_it_opens(live_server, phone, make_user, make_child):
+    volunteer, visit = _offered_visit(make_user, make_child)
+    visit.starts_at, visit.ends_at = visit.starts_at + timedelta(days=3), visit.ends_at + timedelta(days=3)
+    db.session.commit()
+    answers.respond(volunteer, visit.id, True)
+    page = phone(geolocation=HOME)
+    log_in(page, live_server, volunteer)
+    page.goto(f"{live_server}/visits/{visit.id}")
+    expect(page.locator("#checkin-opens")).to_contain_text("签到将于")
+    expect(page.locator("#checkin-button")).to_have_count(0)

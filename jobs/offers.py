@@ -10,6 +10,7 @@ from volunteer.matching.models import Offer
 from volunteer.needs.models import SERVICE_TYPES, Need
 from volunteer.notifications.models import Notification
 from volunteer.notifications.services import notify
+from volunteer.notifications.targets import Target
 
 
 def _stamp(moment) -> str:
@@ -44,7 +45,8 @@ def notify_coordinators(offer_id: int) -> int:
                       service=SERVICE_TYPES.get(need.service_type, need.service_type), child=pseudonym(need.child.ref))
             body = _("%(name)s offered to help. Accept or decline the offer on the offers page.",
                      name=volunteer.name if volunteer else "")
-        sent += notify(user.id, "offer", _offer_key(user.id, offer), title[:120], body)
+        sent += notify(user.id, "offer", _offer_key(user.id, offer), title[:120], body,
+                       target=Target("offer", offer.id))
     return sent
 
 
@@ -69,4 +71,4 @@ def notify_volunteer(offer_id: int) -> bool:
             body = _("Thank you for offering. Another helper was chosen or the plan changed; "
                      "other children near you may need you.")
     key = f"offer:{offer.id}:{offer.status}:{_stamp(offer.decided_at)}"
-    return notify(user.id, "offer", key, title[:120], body)
+    return notify(user.id, "offer", key, title[:120], body, target=Target("offer", offer.id))

@@ -51,3 +51,26 @@ def test_a_killed_owner_does_not_leave_its_redis_behind(tmp_path):
 
         time.sleep(0.1)
     assert _servers_for(str(tmp_path / "redis.sock")) == []
+
+
+def test_the_embedded_redis_keeps_its_data_through_a_crash(tmp_path):
+    import signal
+    import time
+
+    import redis
+
+    from volunteer import embedded_redis
+
+    url = embedded_redis.ensure(str(tmp_path))
+    try:
+        conn = redis.Redis.from_url(url)
+        conn.rpush("rq:queue:default", "job-1")
+        time.sleep(1.5)  # appendfsync everysec
+        pid = embedded_redis._owned[str(tmp_path / "redis.sock")].pid
+        os.kill(pid, signal.SIGKILL)
+        embedded_redis._owned[str(tmp_path / "redis.sock")].wait()
+        embedded_redis._owned.pop(str(tmp_path / "redis.sock"))
+        url = embedded_redis.ensure(str(tmp_path))
+        assert redis.Redis.from_url(url).lrange("rq:queue:default", 0, -1) == [b"job-1"]
+    finally:
+        embedded_redis.stop(str(tmp_path))

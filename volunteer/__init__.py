@@ -22,12 +22,16 @@ def create_app(config=None):
     app.config.from_object(Config(app.instance_path))
     app.config.update(overrides)
 
-    from . import database, i18n, models, redis_conn, security, tasks  # noqa: F401
+    from . import database, i18n, models, numbers, redis_conn, rendering, security, static_files, tasks, validation  # noqa: F401,E501
 
+    numbers.init_app(app)
     database.init_app(app)
     redis_conn.init_app(app)
     security.init_app(app)
+    static_files.init_app(app)  # fingerprinted, compressed static files (WhiteNoise); compressed pages
+    rendering.init_app(app)
     i18n.init_app(app)
+    validation.init_app(app)
     tasks.init_app(app)
     from .events import services as events
 
@@ -63,3 +67,4 @@ def _register_blueprints(app):
     from .wishes.views import register as register_wishes; register_wishes(app)  # noqa: E702
     from .logistics.views import register as register_logistics; register_logistics(app)  # noqa: E702
     from .stats.views import register as register_stats; register_stats(app)  # noqa: E702
+    from .geo.views import bp as geo_bp; app.register_blueprint(geo_bp)  # noqa: E702

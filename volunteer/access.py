@@ -151,3 +151,61 @@ def may_see_run(user, run) -> bool:
 def city_wide(user) -> bool:
     """Staff whose scope is the whole city (admins, city coordinators): they keep city-wide catalogues."""
     return bool(user.is_staff) and scope_prefix(user) == ""
+
+
+def may_see_job(user, job) -> bool:
+    """A background job (its page, its retry) is its owner's, and staff's whose scope covers its subject;
+    someone's job about no record only city-wide staff's besides, an ownerless one (a system job) every
+    staff member's."""
+    if job.owner_id is not None and job.owner_id == user.id:
+        return True
+    if not user.is_staff:
+        return False
+    if not job.subject and job.owner_id is not None:
+        return city_wide(user)
+    return _subject_in_scope(user, job.subject)
+
+
+def job_seen_clause(user):
+    """The SQL form of may_see_job for JobRecord rows (the failed-jobs list and its count)."""
+    from sqlalchemy import String, and_, cast, literal, or_, select, true
+
+    from .children.models import Child
+    from .logistics.models import Campaign
+    from .tasks.models import JobRecord
+
+    own = JobRecord.owner_id == user.id
+    if not user.is_staff:
+        return own
+    prefix = scope_prefix(user)
+    if prefix == "":
+        return true()
+    system = and_(JobRecord.subject == "", JobRecord.owner_id.is_(None))
+    if prefix is None:
+        return or_(own, system)  # staff without an area: their own jobs and the system's
+    return or_(own, system,
+               JobRecord.subject.in_(select(literal("child:") + cast(Child.id, String))
+                                     .where(child_scope_clause(prefix))),
+               JobRecord.subject.in_(select(literal("campaign:") + cast(Campaign.id, String))
+                                     .where(Campaign.scope_code.startswith(prefix))))
+
+
+def _subject_in_scope(user, subject: str) -> bool:
+    """Whether a job's subject ("child:12", "campaign:3") lies in a staff user's scope (a subject gone or of
+    another kind: city-wide staff only; no subject: yes)."""
+    from .extensions import db
+
+    kind, _sep, ident = (subject or "").partition(":")
+    if not kind:
+        return True
+    if kind == "child" and ident.isdigit():
+        from .children.models import Child
+
+        child = db.session.get(Child, int(ident))
+        return child_in_scope(user, child) if child is not None else city_wide(user)
+    if kind == "campaign" and ident.isdigit():
+        from .logistics.models import Campaign
+
+        campaign = db.session.get(Campaign, int(ident))
+        return campaign_in_scope(user, campaign) if campaign is not None else city_wide(user)
+    return city_wide(user)

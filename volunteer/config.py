@@ -44,6 +44,7 @@ class Config:
         self.SESSION_COOKIE_SECURE = self.HTTPS
         self.REMEMBER_COOKIE_SECURE = self.HTTPS
         self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.PERMANENT_SESSION_LIFETIME = timedelta(days=int(env("SESSION_DAYS", "14")))
         # A page left open for a working day still submits; the token is bound to the session anyway.
         self.WTF_CSRF_TIME_LIMIT = int(env("CSRF_TIME_LIMIT", str(12 * 3600)))
@@ -51,9 +52,20 @@ class Config:
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
         self.LANGUAGES = ["zh_Hans_CN", "en"]
         self.LOGIN_RATE_PER_ADDRESS = env("LOGIN_RATE_PER_ADDRESS", "20/minute;200/hour")
-        self.LOGIN_RATE_PER_ACCOUNT = env("LOGIN_RATE_PER_ACCOUNT", "5/minute;30/hour")
+        # Per account and address (or known device), then per account from anywhere: at most 100 an hour
+        # (accounts/throttle.py).
+        self.LOGIN_RATE_PER_ACCOUNT_ADDRESS = env("LOGIN_RATE_PER_ACCOUNT_ADDRESS", "5/minute;20/hour")
+        self.LOGIN_RATE_PER_ACCOUNT = env("LOGIN_RATE_PER_ACCOUNT", "10/minute;100/hour")
+        # Sign-ups (each sends an SMS) and their code entries; per number counts every attempt at that number.
+        self.SIGNUP_RATE_PER_ADDRESS = env("SIGNUP_RATE_PER_ADDRESS", "10/hour;30/day")
+        self.SIGNUP_RATE_PER_NUMBER = env("SIGNUP_RATE_PER_NUMBER", "3/hour;5/day")
         self.RATELIMIT_ENABLED = env("RATELIMIT_ENABLED", "1") == "1"
-        self.RQ_QUEUES = ["default", "notifications", "logistics"]
+        # A moving window: "100/hour" means at most 100 in any hour, not 100 at each hour's end and start.
+        self.RATELIMIT_STRATEGY = env("RATELIMIT_STRATEGY", "moving-window")
+        # Redis down: limits count in memory per process (Flask-Limiter logs it) instead of answering 500.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        # A worker takes from the first queue that has a job: messages to people never wait behind events.
+        self.RQ_QUEUES = ["notifications", "default", "logistics"]
         self.RQ_ASYNC = True
         self.GEOCODER = env("GEOCODER", "gazetteer")  # or "nominatim", "baidu"
         self.GEOCODER_API_KEY = env("GEOCODER_API_KEY", "")
@@ -71,9 +83,13 @@ class Config:
         self.LOGISTICS_BATCH_PAUSE = float(env("LOGISTICS_BATCH_PAUSE", "0"))
         self.LOGISTICS_FONT = env("LOGISTICS_FONT", "")
         self.WORKER_HEARTBEAT_MAX_AGE = int(env("WORKER_HEARTBEAT_MAX_AGE", "120"))
+        # A dispatched event whose job vanished from Redis (restarted without its data) is sent again
+        # once it is this old and still not handled.
+        self.OUTBOX_RESEND_SECONDS = float(env("OUTBOX_RESEND_SECONDS", "120"))
         # Visits (defaults in volunteer/visits/settings.py) and message channels.
         self.VISIT_OFFER_HOURS = float(env("VISIT_OFFER_HOURS", "48"))
         self.VISIT_TWO_ADULTS = env("VISIT_TWO_ADULTS", "1") == "1"
+        self.VISIT_CHILD_ONE_PER_DAY = env("VISIT_CHILD_ONE_PER_DAY", "1") == "1"
         self.VISIT_CHECKIN_RADIUS_M = float(env("VISIT_CHECKIN_RADIUS_M", "300"))
         self.VISIT_NO_CONTACT_DAYS = int(env("VISIT_NO_CONTACT_DAYS", "30"))
         self.NOTIFY_SMS_BACKEND = env("NOTIFY_SMS_BACKEND", "console")

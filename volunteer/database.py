@@ -1,4 +1,6 @@
 """Database setup: SQLite pragmas for the embedded default, migrations for every backend."""
+from contextlib import contextmanager
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -33,3 +35,23 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+@contextmanager
+def atomic():
+    """One write transaction, committed at the end or rolled back whole (commits what came before).
+
+    On SQLite it starts with BEGIN IMMEDIATE: a transaction that reads first and writes later would get
+    "database is locked" at once (no busy wait) when another writer committed in between. On PostgreSQL,
+    take row locks (SELECT ... FOR UPDATE) inside it before the reads a decision rests on.
+    """
+    db.session.commit()
+    conn = db.session.connection()
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise

@@ -22,7 +22,8 @@ unixsocketperm 700
 dir {dir}
 dbfilename redis.rdb
 save 300 1
-appendonly no
+appendonly yes
+appendfsync everysec
 daemonize no
 logfile {dir}/redis.log
 """

@@ -4,6 +4,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .rendering import wants_fragment
+
 MESSAGES = {
     400: lambda: _("The request could not be understood. Please check what you entered and try again."),
     403: lambda: _("You do not have permission to do this."),
@@ -18,7 +20,7 @@ MESSAGES = {
 def render_error(status: int, message: str | None = None):
     """Render an error page (or fragment) with status."""
     message = message or MESSAGES.get(status, MESSAGES[500])()
-    template = "errors/_error.html" if request.headers.get("HX-Request") else "errors/error.html"
+    template = "errors/_error.html" if wants_fragment() else "errors/error.html"
     if request.path.startswith("/healthz") or request.accept_mimetypes.best == "application/json":
         return {"error": {"status": status, "message": message}}, status
     return render_template(template, status=status, message=message), status
@@ -40,6 +42,14 @@ def init_app(app):
     def not_found(e):
         # Out of scope answers exactly like missing, wherever a view forgot to catch it.
         return api_error_response(NotFound()) or render_error(404)
+
+    @app.errorhandler(PermissionError)
+    def not_allowed(e):
+        # A domain rule's refusal (needs.rules.NotAllowed, orgs.services.NotAllowed) wherever a view let it
+        # through: a 403 with the rule's own message, never a 500.
+        from werkzeug.exceptions import Forbidden
+
+        return api_error_response(Forbidden(str(e))) or render_error(403, str(e) or None)
 
     @app.errorhandler(HTTPException)
     def http_error(e):

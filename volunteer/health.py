@@ -1,4 +1,4 @@
-"""GET /healthz: database, Redis, worker heartbeat and queue lengths."""
+"""GET /healthz: database, Redis, worker heartbeat, the scheduler's liveness and queue lengths."""
 import time
 
 from flask import Blueprint, current_app
@@ -6,6 +6,7 @@ from rq import Worker
 from sqlalchemy import text
 
 from .extensions import csrf, db, limiter
+from .tasks.worker import scheduler_state
 
 bp = Blueprint("health", __name__)
 
@@ -28,7 +29,7 @@ def check() -> tuple[dict, bool]:
         report["redis"] = {"ok": True}
     except Exception as exc:
         report["redis"] = {"ok": False, "error": type(exc).__name__}
-        return {**report, "worker": {"ok": False}, "queues": {}}, False
+        return {**report, "worker": {"ok": False}, "scheduler": {"ok": False}, "queues": {}}, False
     max_age = current_app.config["WORKER_HEARTBEAT_MAX_AGE"]
     now = time.time()
     beats = [w.last_heartbeat.timestamp() for w in Worker.all(connection=conn) if w.last_heartbeat]
@@ -36,8 +37,10 @@ def check() -> tuple[dict, bool]:
     worker_ok = newest is not None and now - newest <= max_age
     report["worker"] = {"ok": worker_ok, "workers": len(beats),
                         "last_heartbeat_s": None if newest is None else round(now - newest, 1)}
-    report["queues"] = {name: q.count for name, q in current_app.extensions["rq_queues"].items()}
-    return report, ok and worker_ok
+    queues = current_app.extensions["rq_queues"]
+    report["scheduler"] = scheduler_state(conn, queues)
+    report["queues"] = {name: q.count for name, q in queues.items()}
+    return report, ok and worker_ok and report["scheduler"]["ok"]
 
 
 @bp.get("/healthz")

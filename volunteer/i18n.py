@@ -36,4 +36,7 @@ def init_app(app):
     babel.init_app(app, locale_selector=select_locale)
     from flask_babel import get_locale
 
+    from . import units
+
     app.jinja_env.globals.update(LOCALES=LOCALES, get_locale=get_locale)
+    units.init_app(app)

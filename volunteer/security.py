@@ -1,4 +1,5 @@
-"""Security headers, CSRF and the login manager."""
+"""Security headers, caching (no-store), CSRF and the login manager."""
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 
 from .extensions import csrf, login_manager, talisman
@@ -18,8 +19,27 @@ CSP = {
 }
 
 
+def cacheable(view):
+    """Mark a view whose answers browsers and proxies may keep (it must carry no personal data)."""
+    view.cacheable = True
+    return view
+
+
+def no_store(response):
+    """Every dynamic answer says no-store (any may carry personal data); static files keep their caching."""
+    endpoint = request.endpoint or ""
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return response
+    if getattr(current_app.view_functions.get(endpoint), "cacheable", False):
+        return response
+    if "no-store" not in response.headers.get("Cache-Control", ""):  # a view's own (e.g. private, no-store) stays
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app):
     """Apply the security headers, CSRF protection and session handling."""
+    app.after_request(no_store)
     https = app.config["HTTPS"]
     talisman.init_app(
         app,

@@ -24,7 +24,8 @@
     function place(lat, lon) {
       var p = toDisplay(lat, lon);
       if (marker) { marker.setLatLng(p); return; }
-      marker = L.marker(p, { draggable: true, keyboard: true }).addTo(map);
+      var title = document.body.dataset.mapPin || '';
+      marker = L.marker(p, { draggable: true, keyboard: true, alt: title, title: title }).addTo(map);
       marker.on('dragend', function () { pick(marker.getLatLng()); });
     }
 
@@ -47,7 +48,11 @@
     function syncFromInputs() {
       if (fromMap) return;
       var c = current();
-      if (!c) return;
+      if (!c) {
+        // Cleared inputs (e.g. the profile's district chosen instead) leave no pin behind.
+        if (marker && latIn && lonIn && !latIn.value && !lonIn.value) { marker.remove(); marker = null; }
+        return;
+      }
       place(c[0], c[1]);
       map.panTo(toDisplay(c[0], c[1]));
     }
@@ -118,18 +123,50 @@
     geolocate(btn);
   });
 
-  // ---- Confirmation before submitting ----
+  // ---- Confirmation before submitting: the styled <dialog id="confirm-dialog"> in base.html ----
 
-  // Capture phase so a cancelled submit never reaches htmx's own listener on the form.
+  function askToConfirm(form, submitter, el) {
+    var dlg = document.getElementById('confirm-dialog');
+    var d = el.dataset;
+    if (!dlg || typeof dlg.showModal !== 'function') return window.confirm(d.confirm);
+    dlg.querySelector('[data-confirm-title]').textContent = d.confirmTitle || dlg.dataset.defaultTitle;
+    dlg.querySelector('[data-confirm-text]').textContent = d.confirm;
+    dlg.querySelector('[data-confirm-ok]').textContent = d.confirmOk || dlg.dataset.defaultOk;
+    dlg.returnValue = '';
+    dlg.addEventListener('close', function onClose() {
+      dlg.removeEventListener('close', onClose);
+      if (dlg.returnValue !== 'ok') return;
+      form._huhangConfirmed = true;
+      if (submitter && submitter.form === form) form.requestSubmit(submitter); else form.requestSubmit();
+    });
+    dlg.showModal();
+    return false;
+  }
+
+  // Capture phase so a held-back submit never reaches htmx's own listener on the form.
   document.addEventListener('submit', function (e) {
     var form = e.target;
+    if (form._huhangConfirmed) { form._huhangConfirmed = false; return; }
     var by = e.submitter && e.submitter.closest('[data-confirm]');
-    var msg = (by && by.getAttribute('data-confirm')) || form.getAttribute('data-confirm');
-    if (msg && !window.confirm(msg)) {
+    var el = by || (form.hasAttribute('data-confirm') ? form : null);
+    if (!el) return;
+    if (!askToConfirm(form, e.submitter, el)) {
       e.preventDefault();
       e.stopImmediatePropagation();
     }
   }, true);
+
+  // A <details data-remember="key"> (the filter sheet) opens as the user left it last time.
+  function rememberSheets(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll('details[data-remember]').forEach(function (el) {
+      var key = 'huhang.sheet.' + el.dataset.remember;
+      try {
+        var saved = window.localStorage.getItem(key);
+        if (saved !== null) el.open = saved === 'open';
+        el.addEventListener('toggle', function () { window.localStorage.setItem(key, el.open ? 'open' : 'closed'); });
+      } catch (err) { /* storage off (private mode): the sheet keeps its server-side default */ }
+    });
+  }
 
   // Choosing a district or town by hand means the home location comes from the division, not GPS/pin.
   document.addEventListener('change', function (e) {
@@ -142,6 +179,7 @@
   // ---- Start-up, and again for content htmx swaps in ----
 
   document.addEventListener('htmx:load', function (e) { initMaps(e.target); });
+  document.addEventListener('DOMContentLoaded', function () { rememberSheets(document); });
   // Deferred scripts run while readyState is "interactive": wait so Leaflet (loaded after us) is there.
   if (document.readyState === 'complete') {
     initMaps(document);

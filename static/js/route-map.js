@@ -15,7 +15,7 @@
     var hub = toDisplay(parseFloat(d.hubLat), parseFloat(d.hubLon));
     var line = [hub];
     L.circleMarker(hub, { radius: 10, weight: 3, color: '#333', fillOpacity: 0.9 })
-      .bindTooltip(d.hubLabel || '').addTo(layer);
+      .bindTooltip(window.HuhangMaps.textNode(d.hubLabel)).addTo(layer);  // the hub's name as text, never HTML
     document.querySelectorAll((d.stops || '#stops') + ' [data-seq]').forEach(function (item) {
       var lat = parseFloat(item.dataset.lat), lon = parseFloat(item.dataset.lon);
       if (!isFinite(lat) || !isFinite(lon)) return;
@@ -28,7 +28,7 @@
         .bindPopup(label).addTo(layer);
     });
     line.push(hub);
-    L.polyline(line, { weight: 3, opacity: 0.6 }).addTo(layer);
+    L.polyline(line, { weight: 3, opacity: 0.6, interactive: false }).addTo(layer);  // taps reach the markers under it
     el._routeLayer = layer;
     return line;
   }
@@ -41,7 +41,7 @@
     var map = made.map;
     var line = draw(el);
     map.setView(line[0], 13);
-    if (line.length > 2) map.fitBounds(L.latLngBounds(line), { padding: [20, 20] });
+    if (line.length > 2) map.fitBounds(L.latLngBounds(line), { padding: [20, 20], animate: false });
   }
 
   function start() { document.querySelectorAll('[data-route-map]').forEach(init); }

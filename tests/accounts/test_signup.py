@@ -1,9 +1,13 @@
-"""Sign-up: validation, normalisation, no half-saved rows, welcome job queued."""
+"""Sign-up: validation, normalisation, a code to the phone, no half-saved rows, welcome job queued."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
-from volunteer.accounts.models import User
+from volunteer.accounts.models import SignupRequest, User
 from volunteer.extensions import db
+from volunteer.notifications import backends
+from volunteer.notifications.models import Notification
 from volunteer.tasks.models import JobRecord
 from volunteer.volunteers.models import VolunteerProfile
 
@@ -15,26 +19,57 @@ def users():
     return db.session.scalar(select(func.count(User.id)))
 
 
-def test_signup_normalises_phone_creates_profile_and_queues_welcome(client):
+def sms_code(phone="+8613800138000"):
+    """The code in the last SMS the console backend sent to phone."""
+    texts = [title for channel, address, title, _ in backends.SENT if channel == "sms" and address == phone]
+    return re.search(r"\d{6}", texts[-1]).group() if texts else None
+
+
+def test_signup_sends_a_code_and_the_code_creates_the_account(client, run_worker):
+    backends.SENT.clear()
     resp = client.post("/signup", data=GOOD)
+    assert resp.status_code == 302 and resp.headers["Location"] == "/signup/confirm"
+    assert users() == 0  # nothing until the phone's owner enters the code
+    assert run_worker() == 1
+    resp = client.post("/signup/confirm", data={"code": sms_code()})
     assert resp.status_code == 302 and resp.headers["Location"].startswith("/me/profile")
     user = db.session.scalar(select(User))
     assert user.phone == "+8613800138000" and user.role == "volunteer"
     assert user.password_hash != GOOD["password"] and "huhang2026go" not in user.password_hash
     assert db.session.get(VolunteerProfile, user.id) is not None
-    job = db.session.scalar(select(JobRecord))
-    assert (job.kind, job.status, job.owner_id) == ("welcome", "queued", user.id)
+    job = db.session.scalar(select(JobRecord).where(JobRecord.kind == "welcome"))
+    assert (job.status, job.owner_id) == ("queued", user.id)
+    assert db.session.scalar(select(func.count(SignupRequest.id))) == 0
+    assert client.post("/login", data={"phone": user.phone, "password": "huhang2026go"}).status_code == 302
+
+
+def test_a_wrong_code_is_refused_and_five_wrong_codes_end_the_signup(client, run_worker):
+    backends.SENT.clear()
+    client.post("/signup", data=GOOD)
+    run_worker()
+    code = sms_code()
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        resp = client.post("/signup/confirm", data={"code": wrong}, headers={"Accept-Language": "en"})
+        assert resp.status_code == 422 and "wrong or has expired" in resp.get_data(as_text=True)
+    assert client.post("/signup/confirm", data={"code": code}).status_code == 422
+    assert users() == 0
 
 
 @pytest.mark.parametrize("phone", ["+86 138-0013-8000", "8613800138000", "13800138000", "138 0013 8000"])
-def test_the_same_mobile_in_any_format_is_a_duplicate(client, make_user, phone):
-    make_user(phone="+8613800138000")
+def test_a_registered_number_in_any_format_gets_the_same_answer_and_its_owner_is_told(
+        client, make_user, run_worker, phone):
+    owner = make_user(phone="+8613800138000")
+    backends.SENT.clear()
     resp = client.post("/signup", data={**GOOD, "phone": phone}, headers={"Accept-Language": "en"})
-    assert resp.status_code == 422
-    assert "already registered" in resp.get_data(as_text=True)
+    assert resp.status_code == 302 and resp.headers["Location"] == "/signup/confirm"
+    page = client.get("/signup/confirm", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "138 0013 8000" in page and "Enter the 6-digit code" in page
     assert users() == 1
-
-
+    run_worker()
+    note = db.session.scalar(select(Notification).where(Notification.user_id == owner.id))
+    assert "tried to sign up with your mobile number" in note.title or "试图用您的手机号注册" in note.title
+    assert sms_code() is None  # no code goes out: nobody can take over the number
 @pytest.mark.parametrize("field,value,message", [
     ("phone", "12345", "valid mainland China mobile"),
     ("phone", "010 6552 9988", "not a landline"),

@@ -147,4 +147,15 @@ def test_pagination_and_filters(api, world, make_child):
     assert api(admin, "GET", "/api/v1/children?district=370203").json["total"] == 0
     assert api(admin, "GET", "/api/v1/children?per_page=1000").json["per_page"] == 100
     bad = api(admin, "GET", "/api/v1/children?page=abc")
-    assert bad.status_code == 400 and bad.json["error"]["code"] == "bad_request"
+    assert bad.status_code == 422 and bad.json["error"]["code"] == "invalid" and "page" in bad.json["error"]["fields"]
+
+
+@pytest.mark.parametrize("field", ["name", "gender", "category", "district_code", "birth_date", "guardian_phone"])
+@pytest.mark.parametrize("empty", [None, "", "  "])
+def test_emptying_a_required_field_is_a_field_error_not_a_server_error(api, world, field, empty):
+    # Found by scripts/api_fuzz.py: PATCH {"name": null} answered 500 (NOT NULL constraint).
+    child = world["child"]
+    resp = api(world["users"]["coordinator"], "PATCH", f"/api/v1/children/{child.ref}", json={field: empty})
+    assert resp.status_code == 422 and field in resp.json["error"]["fields"], resp.json
+    db.session.expire_all()
+    assert getattr(child, field) is not None

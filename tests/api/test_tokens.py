@@ -124,3 +124,24 @@ def test_token_page_needs_csrf(migrated, database_url, redis_url, instance_dir, 
         page = c.get("/account/tokens").get_data(as_text=True)
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         assert c.post("/account/tokens", data={"name": "x", "csrf_token": csrf}).status_code == 201
+
+
+def test_a_user_holds_at_most_ten_live_tokens_with_a_clear_message_in_the_api_and_on_the_page(
+        client, make_user, login):
+    user = make_user()
+    _, plaintext = services.issue_token(user, "first")
+    headers = {"Authorization": f"Bearer {plaintext}", "Accept-Language": "en"}
+    made = [client.post("/api/v1/tokens", json={"name": f"t{n}"}, headers=headers) for n in range(9)]
+    assert [r.status_code for r in made] == [201] * 9
+    refused = client.post("/api/v1/tokens", json={"name": "eleventh"}, headers=headers)
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "conflict"
+    assert "10 tokens" in refused.json["error"]["message"] and "Revoke one" in refused.json["error"]["message"]
+    login(user)
+    page = client.post("/account/tokens", data={"name": "eleventh"}, headers={"Accept-Language": "zh-CN"})
+    assert page.status_code == 409 and "已达上限。请先撤销一个" in page.get_data(as_text=True)
+    assert 'id="token-name"' not in page.get_data(as_text=True)  # no form to fill in while at the limit
+    assert db.session.query(ApiToken).filter_by(user_id=user.id).count() == 10
+    # Revoking one makes room for one more.
+    services.revoke_token(user, made[0].json["token"]["id"])
+    assert client.post("/account/tokens", data={"name": "eleventh"}).status_code == 201
+    assert client.post("/api/v1/tokens", json={"name": "twelfth"}, headers=headers).status_code == 409

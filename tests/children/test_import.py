@@ -113,13 +113,15 @@ def test_a_file_with_errors_imports_nothing_and_reports_row_and_column(coord_cli
     assert children() == 0 and imports() == []  # nothing imported
     assert "Nothing was imported" in body
     table = body[body.index('id="import-error-table"'):]
-    for row, column, text in [(2, "出生日期", "cannot be in the future"), (3, "出生日期", "under 18"),
-                              (4, "镇街", "Unknown town"), (5, "纬度", "outside Qingdao"),
-                              (6, "监护人电话", "valid mainland China phone")]:
-        assert f'<td class="nowrap">{row}</td><td class="nowrap">{column}</td><td>' in table, (row, column)
-        line = table[table.index(f'<td class="nowrap">{row}</td><td class="nowrap">{column}</td>'):]
+    # Columns as the user's (English) template names them, with the file's own header beside.
+    for row, column, text in [(2, "Birth date (出生日期)", "cannot be in the future"),
+                              (3, "Birth date (出生日期)", "under 18"), (4, "Town or street (镇街)", "Unknown town"),
+                              (5, "Latitude (纬度)", "outside Qingdao"),
+                              (6, "Guardian phone (监护人电话)", "valid mainland China phone")]:
+        assert f'<td class="nowrap">{row}</td><td>{column}</td><td>' in table, (row, column)
+        line = table[table.index(f'<td class="nowrap">{row}</td><td>{column}</td>'):]
         assert text in line[:300], (row, text)
-    assert '<td class="nowrap">8</td><td class="nowrap">姓名</td><td>The same child' in table
+    assert '<td class="nowrap">8</td><td>Name (姓名)</td><td>The same child' in table
     assert "already in row 7" in table and '<td class="nowrap">7</td>' not in table
 
 
@@ -215,3 +217,82 @@ def test_import_page_explains_the_policy(coord_client):
     body = coord_client.get("/children/import", headers=EN).get_data(as_text=True)
     assert "All or nothing" in body and "/children/import/template.csv" in body
     assert 'enctype="multipart/form-data"' in body
+
+
+ZH = {"Accept-Language": "zh-CN"}
+EN_HEADER = ["Name", "Gender", "Birth date", "Category", "Disability", "District", "Town or street",
+             "Village or community", "Address", "Latitude", "Longitude", "School", "Grade", "Guardian",
+             "Guardian relation", "Guardian phone", "Consent given by", "Consent giver relation", "Consent date",
+             "Consent purpose"]
+
+
+@pytest.mark.parametrize("headers,first", [(ZH, ["姓名", "性别", "出生日期"]), (EN, ["Name", "Gender", "Birth date"])])
+def test_the_template_has_the_headers_of_the_users_language_and_both_import(coord_client, headers, first):
+    resp = coord_client.get("/children/import/template.csv", headers=headers)
+    header = resp.data.decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[:3] == first
+    columns, ignored = importer.map_header(header)
+    assert set(importer.REQUIRED_COLUMNS) <= set(columns) and ignored == []
+
+
+def test_the_import_page_names_columns_and_purposes_in_the_users_language_never_as_codes(coord_client):
+    for headers, words in ((EN, ["Birth date", "Consent purpose", "出生日期", "Care services", "Micro-wishes", "All"]),
+                           (ZH, ["出生日期", "同意用途", "Birth date", "关爱服务", "微心愿", "全部"])):
+        body = coord_client.get("/children/import", headers=headers).get_data(as_text=True)
+        for word in words:
+            assert word in body, word
+        for code in ("care_services", "care_and_wishes", "birth_date", "guardian_phone"):
+            assert code not in body, code
+
+
+def test_english_headers_and_purpose_words_import(coord_client):
+    rows = [list(r) for r in GOOD]
+    rows[0][19], rows[1][19], rows[2][19] = "Care services", "All", "Micro-wishes"
+    resp = upload(coord_client, csv_bytes(rows, header=EN_HEADER))
+    assert resp.status_code == 302, resp.get_data(as_text=True)[-2000:]
+    purposes = {c.name: c.consent.purpose for c in db.session.scalars(select(Child))}
+    assert purposes == {"王小明": "care_services", "李小红": "care_and_wishes", "赵小刚": "wishes"}
+
+
+def test_row_errors_name_the_column_as_the_users_template_does_and_the_files_own_header_when_it_differs(
+        coord_client):
+    rows = [list(GOOD[0])]
+    rows[0][2] = "2099-01-01"
+    cell = '<td class="nowrap">2</td><td>{}</td>'
+    zh = coord_client.post("/children/import", data={"file": (io.BytesIO(csv_bytes(rows)), "c.csv")},
+                           content_type="multipart/form-data", headers=ZH).get_data(as_text=True)
+    assert cell.format("出生日期") in zh
+    assert cell.format("Birth date (出生日期)") in upload(coord_client, csv_bytes(rows)).get_data(as_text=True)
+    english = upload(coord_client, csv_bytes(rows, header=EN_HEADER)).get_data(as_text=True)
+    assert cell.format("Birth date") in english
+    alias = [h if h != "出生日期" else "生日" for h in HEADER]
+    assert cell.format("出生日期 (生日)") in coord_client.post(
+        "/children/import", data={"file": (io.BytesIO(csv_bytes(rows, header=alias)), "c.csv")},
+        content_type="multipart/form-data", headers=ZH).get_data(as_text=True)
+
+
+def test_missing_columns_are_named_in_the_users_language(coord_client):
+    header = [h for h in HEADER if h not in ("监护人电话", "同意日期")]
+    rows = [[v for h, v in zip(HEADER, GOOD[0]) if h in header]]
+    body = upload(coord_client, csv_bytes(rows, header=header)).get_data(as_text=True)
+    assert "Guardian phone" in body and "Consent date" in body and "guardian_phone" not in body
+
+
+def test_checking_stops_after_200_problems_and_the_page_says_so_in_the_users_language(coord_client, coordinator):
+    from volunteer.children import importer as checker
+
+    wrong = list(GOOD[0]); wrong[1] = "?"; wrong[2] = "明天"; wrong[15] = "123"  # three problems a row
+    content = csv_bytes([[f"错{i}", *wrong[1:]] for i in range(5000)])
+    report = checker.import_file(coordinator, "children.csv", content)
+    assert len(report.errors) == checker.MAX_ERRORS == 200 and report.truncated
+    assert report.rows < 100  # it stopped reading: 67 rows give 200 problems
+    for headers, words in ((EN, "Showing the first 200 problems"), ({"Accept-Language": "zh-CN"}, "仅列出前 200 个问题")):
+        resp = coord_client.post("/children/import", data={"file": (io.BytesIO(content), "children.csv")},
+                                 content_type="multipart/form-data", headers=headers)
+        body = resp.get_data(as_text=True)
+        assert resp.status_code == 422 and words in body
+        assert body.count('<tr><td class="nowrap">') == 200
+    assert children() == 0
+    one = list(GOOD[0]); one[15] = "123"
+    few = upload(coord_client, csv_bytes([one])).get_data(as_text=True)
+    assert "Showing the first" not in few and "1 problem was found" in few

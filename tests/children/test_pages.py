@@ -221,6 +221,35 @@ def test_viewers_lists_views_denials_and_changes(client, login, coordinator, out
     assert 'data-action="view"' in body and 'data-action="deny"' in body and 'data-action="create"' in body
 
 
+
+def test_viewers_says_why_in_words_never_in_codes(client, login, coordinator, outsider, make_user, make_child):
+    from volunteer.audit import services as audit
+    from volunteer.children import services
+
+    child = make_child(by=coordinator)
+    services.update_child(coordinator, child.ref, {"school": "南窑小学", "grade": "四年级"})
+    helper = make_user(role="volunteer", name="走访志愿者")
+    audit.log(helper, "view", "child", child.id, reason="visit:7", via="api")
+    login(outsider)
+    client.get(f"/children/{child.ref}")
+    client.post("/logout")
+    login(coordinator)
+    client.get(f"/children/{child.ref}")
+    client.get(f"/children/{child.ref}/edit")
+    client.get(f"/children/{child.ref}/helpers")
+    for headers, words in ((EN, ["In their area", "Opened to edit", "Finding helpers", "During visit 7",
+                                 "through the API", "Not in their area", "Changed: School and Grade"]),
+                           ({"Accept-Language": "zh-CN"}, ["在其负责区域内", "打开编辑", "寻找帮助者", "走访（编号 7）期间",
+                                                           "通过接口", "不在其负责区域内", "修改了：学校和年级"])):
+        body = client.get(f"/children/{child.ref}/viewers", headers=headers).get_data(as_text=True)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)
+        text = " | ".join(cells)
+        for word in words:
+            assert word in text, word
+        for code in ("scope", "ref:", "visit:7", "(api)", "grade,school", "find helpers"):
+            assert code not in text, code
+        assert "edit" not in cells
+
 def test_delete_erases_the_child_everywhere(app, coord_client, make_child):
     child = make_child()
     uploads = Path(app.instance_path) / "uploads"
@@ -275,3 +304,13 @@ def test_pages_in_chinese(coord_client, make_child):
     child = make_child()
     resp = coord_client.get(f"/children/{child.ref}", headers={"Accept-Language": "zh-CN"})
     assert resp.status_code == 200 and 'lang="zh-CN"' in resp.get_data(as_text=True)
+
+
+def test_a_long_list_of_changed_fields_cut_at_80_characters_still_reads_in_words(app):
+    from volunteer.children.pages import audit_reason
+
+    reason = ",".join(["address", "birth_date", "category", "disabled", "district_code", "gender", "grade",
+                       "guardian_name", "guardian_phone", "guardian_relation"])[:80]
+    with app.test_request_context("/", headers=EN):
+        text = audit_reason("update", reason)
+    assert text.startswith("Changed: Gender, Birth date") and text.endswith("and Guardian") and "_" not in text

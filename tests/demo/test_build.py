@@ -242,3 +242,21 @@ def test_demo_visits_show_the_volunteer_an_offer_a_visit_ahead_and_one_done(buil
             assert set(v.need.skill_codes) <= {s.skill for s in a.user.profile.skills}
         assert len(v.assignees) == (2 if v.need.service_type in HOME_SERVICE_TYPES else 1)
     assert built["needs"] == _count(Need, Need.status == "open")
+
+
+def test_every_demo_need_fits_the_childs_age(built):
+    from volunteer.demo.children import AGE_FIT
+    from volunteer.needs.models import Need
+
+    today = date.today()
+    rows = db.session.execute(select(Need.service_type, Child.birth_date).join(Child, Child.id == Need.child_id)).all()
+    assert len(rows) > 100
+    ages = {}
+    for service, born in rows:
+        age = _age(born, today)
+        low, high = AGE_FIT[service]
+        assert low <= age <= high, (service, age)
+        ages.setdefault(service, set()).add(age)
+    # School-age services never reach infants; infants still get what suits them.
+    assert min(ages["tutoring"]) >= 6 and min(ages["safety_education"]) >= 3
+    assert min(ages["home_visit_survey"]) <= 2

@@ -264,3 +264,51 @@ def test_the_events_commands(app, redis_down):
     out = runner.invoke(args=["events", "reconcile", "--older-than", "0"]).output
     assert "re-sent 3 event(s)" in out
     assert "total undispatched: 0" in runner.invoke(args=["events", "list"]).output
+
+
+def test_an_event_is_done_only_once_its_handler_job_has_run(app, run_worker):
+    ev = events.emit("child.created", "child:7", child_id=7)
+    db.session.commit()
+    assert reload(ev.id).dispatched_at is not None and reload(ev.id).handled_at is None
+    run_worker()
+    assert reload(ev.id).handled_at is not None
+    assert events.mark_handled(f"evt-{ev.id}-0") is True  # twice is harmless
+    assert events.mark_handled("not-an-event-job") is False
+
+
+def test_a_dispatched_event_whose_job_redis_lost_is_sent_again_and_then_handled(app, run_worker):
+    app.config["OUTBOX_RESEND_SECONDS"] = 0
+    ev = events.emit("child.created", "child:8", child_id=8)
+    db.session.commit()
+    app.extensions["redis"].flushdb()  # Redis restarted without its data
+    assert events.reconcile(older_than_seconds=0) == 1
+    assert events.reconcile(older_than_seconds=0) == 0  # the job is in Redis again: not sent twice
+    run_worker()
+    assert reload(ev.id).handled_at is not None
+    assert events.reconcile(older_than_seconds=0) == 0
+
+
+def test_a_young_unhandled_event_is_not_sent_again(app):
+    ev = events.emit("child.created", "child:9", child_id=9)
+    db.session.commit()
+    app.extensions["redis"].flushdb()
+    assert events.reconcile(older_than_seconds=0) == 0  # OUTBOX_RESEND_SECONDS (120) not yet passed
+    assert reload(ev.id).handled_at is None
+
+
+def test_deferred_dispatch_sends_a_jobs_committed_events_when_asked_and_at_the_end(app):
+    with events.deferred_dispatch() as send:
+        ids = []
+        for n in range(3):
+            ev = events.emit("child.created", f"child:{20 + n}", child_id=20 + n)
+            db.session.commit()
+            ids.append(ev.id)
+        assert get_queue().count == 0 and all(reload(i).dispatched_at is None for i in ids)
+        assert send() == 3 and get_queue().count == 3
+        last = events.emit("child.created", "child:30", child_id=30)
+        db.session.commit()
+        assert get_queue().count == 3
+    assert get_queue().count == 4 and reload(last.id).dispatched_at is not None
+    ev = events.emit("child.created", "child:31", child_id=31)
+    db.session.commit()
+    assert reload(ev.id).dispatched_at is not None  # outside the block: after each commit again

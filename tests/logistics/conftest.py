@@ -3,7 +3,8 @@ import pytest
 
 from volunteer.extensions import db
 from volunteer.logistics import services
-from volunteer.logistics.stock import atomic, change
+from volunteer.database import atomic
+from volunteer.logistics.stock import change
 
 # 沙子口 and 北宅 town hubs, a city warehouse in 市北区.
 HUBS = (("沙子口街道枢纽", "town", "370212002", 36.1102, 120.5400),

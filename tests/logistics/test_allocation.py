@@ -29,7 +29,7 @@ def test_each_child_gets_one_pack_from_the_nearest_hub_with_stock(logi, make_chi
     also_near = make_child(lat="36.1110", lon="120.5410")
     c = _campaign(logi, logi["bag"])
     result = allocation.allocate(c.id)
-    assert result == {"allocated": 2, "shortfall": 0, "items": 2}
+    assert result == {"allocated": 2, "shortfall": 0, "items": 2, "stale": False}
     hubs = dict(db.session.execute(select(Allocation.child_id, Allocation.hub_id)).all())
     # 沙子口 has one pack: the first child gets it, the second the next nearest hub's.
     assert hubs == {near.id: shazikou.id, also_near.id: beizhai.id}
@@ -47,9 +47,9 @@ def test_shortfalls_are_reported_by_kind_and_nearest_hub_and_a_rerun_fills_them(
     assert allocation.allocate(c.id)["shortfall"] == 2
     s = campaigns.summary(db.session.get(Campaign, c.id))
     assert [(x["kind"].code, x["hub"].id, x["missing"]) for x in s["shortfalls"]] == [("bag", shazikou.id, 2)]
-    assert allocation.allocate(c.id) == {"allocated": 0, "shortfall": 2, "items": 2}  # nothing twice
+    assert allocation.allocate(c.id) == {"allocated": 0, "shortfall": 2, "items": 2, "stale": False}  # nothing twice
     logi["stock"](shazikou, logi["bag"], 5)
-    assert allocation.allocate(c.id) == {"allocated": 2, "shortfall": 0, "items": 2}
+    assert allocation.allocate(c.id) == {"allocated": 2, "shortfall": 0, "items": 2, "stale": False}
     assert db.session.scalar(select(func.count(Allocation.id))) == 3
     assert _qty(shazikou, logi["bag"]) == 3
     assert imbalances() == []

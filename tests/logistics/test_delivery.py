@@ -105,3 +105,21 @@ def test_someone_elses_run_is_not_found(confirmed, make_user):
 def test_bad_capacities_are_refused(capacity):
     with pytest.raises(LogisticsError):
         runs.parse_capacity(capacity)
+
+
+def test_the_drivers_pages_show_the_route_length_in_kilometres_without_needless_decimals(app, confirmed, make_user):
+    from volunteer.validation import display_phone
+
+    runs.plan(confirmed["campaign"].id, 100)
+    run = runs.runs_of(confirmed["campaign"].id)[0]
+    driver = make_user(role="volunteer")
+    runs.assign_driver(confirmed["coordinator"], run.id, driver.phone)
+    run.km = 12.0
+    db.session.commit()
+    phone = app.test_client()
+    assert phone.post("/login", data={"phone": display_phone(driver.phone), "password": "Huhang-2026"}).status_code == 302
+    zh = {"Accept-Language": "zh-CN"}
+    assert "12 公里" in phone.get("/deliveries", headers=zh).get_data(as_text=True)
+    page = phone.get(f"/deliveries/{run.id}", headers=zh).get_data(as_text=True)
+    assert "12 公里" in page and "12.0" not in page
+    assert "12 km" in phone.get(f"/deliveries/{run.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)

@@ -33,6 +33,13 @@ def test_a_coordinator_allocates_confirms_prints_and_plans_runs(app, logi, make_
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     csv = client.get(f"/logistics/campaigns/{cid}/hubs/{hub.id}/packing.csv").get_data(as_text=True)
     assert "东村" in csv and not any(k.name in csv for k in kids)
+    # The header is in the reader's language, never the codes the file is stored with.
+    assert csv.lstrip("\ufeff").splitlines()[0] == "礼包编号,礼包种类,镇（街道）,村（社区）"
+    english = client.get(f"/logistics/campaigns/{cid}/hubs/{hub.id}/packing.csv", headers={"Accept-Language": "en"})
+    assert english.data.startswith(b"\xef\xbb\xbf") and english.mimetype == "text/csv"
+    assert "attachment" in english.headers["Content-Disposition"]
+    lines = english.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0] == "Pack code,Pack kind,Town or street,Village or community" and len(lines) == 3  # 2 packs
     assert client.post(f"/logistics/campaigns/{cid}/runs", data={"capacity": "0"}).status_code == 422
     assert client.post(f"/logistics/campaigns/{cid}/runs", data={"capacity": "40"}).status_code == 302
     run_worker(["logistics"])
@@ -127,13 +134,13 @@ def test_the_hub_page_shows_stock_and_the_ledger_and_records_a_transfer(app, log
     client = app.test_client()
     _login(client, logi["coordinator"])
     page = client.get(f"/logistics/hubs/{a.id}").get_data(as_text=True)
-    assert 'data-kind="bag"' in page and '<td class="nowrap qty">7</td>' in page and "+7" in page
+    assert 'data-kind="bag"' in page and 'class="nowrap qty">7</td>' in page and "+7" in page
     resp = client.post(f"/logistics/hubs/{a.id}/movements", data={
         "movement": "transfer", "kind_id": str(logi["bag"].id), "qty": "3", "to_hub_id": str(b.id),
         "form_key": "abc", "note": "调往北宅"})
     assert resp.status_code == 302
     page = client.get(f"/logistics/hubs/{b.id}").get_data(as_text=True)
-    assert '<td class="nowrap qty">3</td>' in page and "调往北宅" in page
+    assert 'class="nowrap qty">3</td>' in page and "调往北宅" in page
     resp = client.post(f"/logistics/hubs/{a.id}/movements", data={
         "movement": "transfer", "kind_id": str(logi["bag"].id), "qty": "1", "to_hub_id": str(logi["hubs"][2].id),
         "form_key": "abd"})

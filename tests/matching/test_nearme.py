@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from volunteer.children.nicknames import nickname
 from volunteer.extensions import db
 from volunteer.matching import nearme, points, spatial
 from volunteer.matching.models import NeedPoint
@@ -259,11 +260,42 @@ def test_distances_are_shown_rounded(app, make_user, place_need):
     points.rebuild_all()
     client = login_client(app, make_volunteer(make_user))
     body = client.get("/near", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
-    shown = re.findall(r'class="near-km">约 (\d+(?:\.\d+)?) 公里', body)
-    assert shown and all(re.fullmatch(r"\d+\.\d", s) for s in shown)
+    shown = re.findall(r'class="near-km">距您家约 (\d+(?:\.\d+)?) 公里', body)
+    assert shown and all(re.fullmatch(r"\d+(\.\d)?", s) for s in shown)  # to 0.1 km at most
 
 
 def test_only_volunteers_open_near_me(app, world):
     for role in ("org_member", "org_admin", "coordinator", "admin"):
         client = login_client(app, world["users"][role])
         assert client.get("/near").status_code == 403
+
+
+def test_cards_are_numbered_across_pages_and_carry_the_number_for_their_marker(app, make_user, place_need):
+    for _ in range(nearme.PER_PAGE + 2):
+        place_need("near")
+    points.rebuild_all()
+    client = login_client(app, make_volunteer(make_user))
+    first = client.get("/near").get_data(as_text=True)
+    nums = re.findall(r'data-num="(\d+)"', first)
+    assert nums == [str(i) for i in range(1, nearme.PER_PAGE + 1)]
+    # The card shows its number, and the number links to the map (its marker, by near-map.js).
+    card = first[first.index('data-num="1"'):]
+    card = card[:card.index("</li>")]
+    assert re.search(r'<a class="near-pin" href="#near-map" data-show-marker="1"[^>]*><span class="num">1</span></a>',
+                     card)
+    more = re.search(r'id="near-more">\s*<a[^>]*href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    second = client.get(more, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert re.findall(r'data-num="(\d+)"', second) == [str(nearme.PER_PAGE + 1), str(nearme.PER_PAGE + 2)]
+
+
+def test_cards_call_children_by_a_nickname_and_show_no_coordinates_or_hex_codes(app, make_user, place_need):
+    need = place_need("near")
+    points.rebuild_all()
+    client = login_client(app, make_volunteer(make_user))
+    for lang in ("zh-CN", "en"):
+        body = client.get("/near", headers={"Accept-Language": lang}).get_data(as_text=True)
+        text = re.sub(r"<[^>]+>", " ", body)  # what the page shows (data- attributes aside)
+        assert nickname(need.child.ref) in text
+        assert need.child.ref[:4].upper() not in text and "儿童 " not in text and "Child " not in text
+        assert not re.search(r"\b3[56]\.\d{2,}|\b12[01]\.\d{2,}", text), "no coordinates on a card"
+        assert "沙子口街道" in text  # the town, in words

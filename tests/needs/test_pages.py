@@ -7,6 +7,7 @@ from flask import render_template_string
 from sqlalchemy import func, select
 
 from volunteer.children.cards import age_band
+from volunteer.children.nicknames import nickname
 from volunteer.extensions import db
 from volunteer.needs import services
 from volunteer.needs.models import Need, Wish
@@ -54,10 +55,12 @@ def test_the_board_shows_privacy_cards_and_never_who_or_where_the_child_is(clien
     resp = client.get("/needs", headers=EN)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
-    assert f"Child {child.ref[:4].upper()}" in html and "Tutoring" in html and "High" in html
+    assert nickname(child.ref) in html and "Tutoring" in html and "High" in html
+    text = re.sub(r"<[^>]+>", " ", html)  # what the page shows (the reference may stay in element ids)
+    assert child.ref[:4].upper() not in text and "Child " not in text  # no hex pseudonym
     assert "Every week" in html and "2026-12-01" in html and f"age {age_band(child.birth_date)}" in html
     assert "沙子口街道" in html  # the town, not the village or the address
-    assert "Around 36.1" in html and "36.1102" not in html  # only the ~1 km grid cell
+    assert not re.search(r"\b3[56]\.\d{2,}|\b12[01]\.\d{2,}", html)  # no coordinates, not even rounded ones
     _assert_private(html)
     assert ("Take for my team" in html) == (role == "org_admin")
 
@@ -216,7 +219,7 @@ def test_an_org_admin_takes_a_need_from_the_board_and_sees_only_the_card(client,
     again = client.post(f"/needs/{need.id}/take", headers=HX)
     assert again.status_code == 422
     org_page = client.get(f"/orgs/{people['org'].id}", headers=EN).get_data(as_text=True)
-    assert f"Child {child.ref[:4].upper()}" in org_page and "Start" in org_page
+    assert nickname(child.ref) in org_page and "Start" in org_page
     _assert_private(org_page)
     started = client.post(f"/needs/{need.id}/status", data={"status": "in_progress"}, headers=HX)
     assert started.status_code == 200 and "In progress" in started.get_data(as_text=True)
@@ -238,3 +241,96 @@ def test_the_child_page_partials_list_needs_and_wishes_with_their_controls(app, 
         assert f'id="need-{need.id}"' in html and "家里有狗" in html and f'/needs/{need.id}/status' in html
         assert f'id="wish-{wish.ref}"' in html and "书包" in html and "About 80 yuan" in html
         assert f"/children/{child.ref}/needs/new" in html and f"/children/{child.ref}/wishes/new" in html
+
+
+def _status_forms(html, anchor):
+    """The row with id anchor (up to its closing tag) and its status buttons as (value, label)."""
+    row = html[html.index(f'id="{anchor}"'):]
+    row = row[:row.index("\n</li>")]
+    buttons = re.findall(r'<button[^>]*name="status" value="(\w+)"[^>]*>\s*([^<]+?)\s*</button>', row)
+    return row, buttons
+
+
+def _status_badge(row):
+    """The text of the row's status badge."""
+    return re.search(r'<span class="badge [\w-]*" data-status="\w+">([^<]+)</span>', row).group(1)
+
+
+def _cancel_is_set_apart_and_asks_first(row):
+    zone = row[row.index('class="danger-zone'):]
+    assert 'value="cancelled"' in zone and 'value="cancelled"' not in row[:row.index('class="danger-zone')]
+    assert "data-confirm-title=" in zone and "data-confirm-ok=" in zone and "btn-danger-quiet" in zone
+
+
+def test_the_child_page_shows_each_status_and_offers_its_moves_as_labelled_buttons(client, login, people,
+                                                                                  make_child):
+    child = make_child(by=people["coordinator"])
+    need = services.create_need(people["coordinator"], child.ref, NEED)
+    wish = services.create_wish(people["coordinator"], child.ref, {"item": "书包", "category": "study",
+                                                                  "price_yuan": 80})
+    services.move_wish(people["coordinator"], wish.ref, "published")
+    login(people["coordinator"])
+    html = client.get(f"/children/{child.ref}", headers=EN).get_data(as_text=True)
+    row, buttons = _status_forms(html, f"need-{need.id}")
+    assert "<select" not in row and "<option" not in row
+    assert _status_badge(row) == "Open"
+    _cancel_is_set_apart_and_asks_first(row)
+    assert buttons == [("assigned", "Mark as assigned"), ("cancelled", "Cancel the need")]
+    row, buttons = _status_forms(html, f"wish-{wish.ref}")
+    assert "<select" not in row and "Draft</option>" not in row
+    assert _status_badge(row) == "Published"
+    _cancel_is_set_apart_and_asks_first(row)
+    assert buttons == [("draft", "Back to draft"), ("cancelled", "Cancel the wish")]
+    # Moving swaps the row in with the new status and the new moves.
+    moved = client.post(f"/needs/{need.id}/status", data={"status": "assigned"}, headers=HX).get_data(as_text=True)
+    row, buttons = _status_forms(moved, f"need-{need.id}")
+    assert _status_badge(row) == "Assigned" and "csrf_token" in row
+    assert [v for v, _ in buttons] == ["in_progress", "open", "cancelled"]
+    zh = client.get(f"/children/{child.ref}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    row, buttons = _status_forms(zh, f"need-{need.id}")
+    assert "已分配" in row and ("in_progress", "标记为进行中") in buttons
+
+
+def test_every_allowed_status_move_has_a_button_label():
+    from volunteer.needs.models import NEED_ACTIONS, NEED_FLOW, STAFF_WISH_FLOW, WISH_ACTIONS
+
+    assert {s: set(a) for s, a in NEED_ACTIONS.items()} == NEED_FLOW
+    assert {s: set(a) for s, a in WISH_ACTIONS.items()} == STAFF_WISH_FLOW
+
+
+def test_the_board_puts_the_needs_nearest_to_the_volunteers_home_first_with_their_distance(client, login,
+                                                                                           people, make_child,
+                                                                                           make_user):
+    admin = make_user(role="admin")
+    # Made in this order, so "newest first" would put the nearest last, and "most urgent first" the 市北区
+    # child (no point of its own: placed at its town, ~8 km away); the nearest is ~1 km from the home.
+    far = make_child(by=admin, lat="36.1102", lon="120.6022")  # 崂山 east coast, ~13 km
+    town_only = make_child(by=admin, district_code="370203", town_code="370203005", lat="", lon="")
+    near = make_child(by=admin, lat="36.1102", lon="120.4622")
+    for kid in (far, town_only, near):
+        services.create_need(admin, kid.ref, {**NEED, "urgency": "normal"})
+    services.create_need(admin, town_only.ref, {**NEED, "urgency": "urgent"})
+    volunteer = people["volunteer"]
+    volunteer.profile.lat, volunteer.profile.lon = 36.1050, 120.4600
+    db.session.commit()
+    login(volunteer)
+    html = client.get("/needs", headers=EN).get_data(as_text=True)
+    order = re.findall(r'id="child-card-(\w+)"', html)
+    assert order == [near.ref, town_only.ref, far.ref]
+    kms = [float(k) for k in re.findall(r'data-km="([\d.]+)"', html)]
+    assert kms == sorted(kms) and kms[0] <= 1.5
+    assert "km from your home" in html and "Nearest to your home first" in html
+    assert "Set my home in my profile" not in html
+
+
+def test_without_a_home_the_board_is_most_urgent_first_and_says_how_to_get_distances(client, login, people,
+                                                                                    make_child):
+    calm = make_child(by=people["coordinator"])
+    urgent = make_child(by=people["coordinator"])
+    services.create_need(people["coordinator"], calm.ref, {**NEED, "urgency": "low"})
+    services.create_need(people["coordinator"], urgent.ref, {**NEED, "urgency": "urgent"})
+    login(people["volunteer"])
+    html = client.get("/needs", headers=EN).get_data(as_text=True)
+    assert re.findall(r'id="child-card-(\w+)"', html) == [urgent.ref, calm.ref]
+    assert "data-km=" not in html and "km from your home" not in html
+    assert "Set my home in my profile" in html and 'href="/me/profile"' in html

@@ -21,6 +21,7 @@ EXPECTED = {
     "api.wish": ("GET", "/api/v1/wishes/{wish}", NO_TOKEN),
     "api.wish_claim": ("POST", "/api/v1/wishes/{wish}/claim", NO_TOKEN),
     "api.my_claims": ("GET", "/api/v1/my/claims", NO_TOKEN),
+    "api.my_claim_release": ("POST", "/api/v1/my/claims/0/release", NO_TOKEN),
     "api.my_visits": ("GET", "/api/v1/my/visits", NO_TOKEN),
     "api.visits": ("GET", "/api/v1/visits", NO_TOKEN),
     "api.visits_create": ("POST", "/api/v1/visits", NO_TOKEN),

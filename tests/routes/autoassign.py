@@ -8,4 +8,7 @@ EXPECTED = {
     "visits.autoassign_confirm": ("POST", "/visits/auto/none/confirm", {"anonymous": LOGIN, "coordinator": 404,
                                                                         "outsider": 404, "admin": 404,
                                                                         "default": 403}),
+    "visits.autoassign_choose": ("POST", "/visits/auto/none/choices", {"anonymous": LOGIN, "coordinator": 404,
+                                                                       "outsider": 404, "admin": 404,
+                                                                       "default": 403}),
 }

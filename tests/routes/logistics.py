@@ -26,6 +26,7 @@ EXPECTED = {
     "logistics.plan_runs": ("POST", "/logistics/campaigns/0/runs", STAFF_MISSING),
     "logistics.packing_file": ("GET", "/logistics/campaigns/0/hubs/0/packing.pdf", STAFF_MISSING),
     "logistics.assign_driver": ("POST", "/logistics/runs/0/driver", STAFF_MISSING),
+    "logistics.assign_drivers": ("POST", "/logistics/campaigns/0/drivers", STAFF_MISSING),
     # Drivers: anyone logged in may be given a run; a run that is not theirs is a missing one.
     "logistics.deliveries": ("GET", "/deliveries", {"anonymous": LOGIN, "default": 200}),
     "logistics.run": ("GET", "/deliveries/0", ANYONE_MISSING),

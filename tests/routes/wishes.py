@@ -15,6 +15,7 @@ EXPECTED = {
     "wishes.mine": ("GET", "/my/wishes",
                     {"anonymous": LOGIN, "volunteer": 200, "org_member": 200, "org_admin": 200, "default": 403}),
     "wishes.bought": ("POST", "/my/claims/999999/bought", DONORS_ONLY),
+    "wishes.release": ("POST", "/my/claims/999999/release", DONORS_ONLY),
     "wishes.delivered": ("POST", "/my/claims/999999/delivered", DONORS_ONLY),
     "wishes.renew_code": ("POST", "/my/claims/999999/code", DONORS_ONLY),
     "wishes.event_list": ("GET", "/wish-events", {"anonymous": LOGIN, "default": 200}),

@@ -9,26 +9,13 @@ from volunteer.extensions import db
 from volunteer.needs.rules import NotAllowed
 from volunteer.needs.services import create_need
 from volunteer.stats import services
-from volunteer.visits.models import Visit, VisitAssignee
 from volunteer.validation import display_phone
 
 OTHER = {"district_code": "370202", "town_code": "370202001", "lat": "36.0661", "lon": "120.3830"}
 
 
-def _served(need, helpers, at, minutes=60, status="done"):
-    """A visit that took place at `at` (UTC), each helper checked in for `minutes`."""
-    visit = Visit(need_id=need.id, child_id=need.child_id, status=status, starts_at=at,
-                  ends_at=at + timedelta(hours=2), checked_in_at=at)
-    visit.assignees = [VisitAssignee(user_id=h.id, status="accepted", checked_in_at=at,
-                                     checked_out_at=at + timedelta(minutes=minutes), service_minutes=minutes)
-                       for h in helpers]
-    db.session.add(visit)
-    db.session.commit()
-    return visit
-
-
 @pytest.fixture
-def area(app, make_user, make_child):
+def area(app, make_user, make_child, serve):
     """A 崂山区 coordinator; two children there (one orphan, disabled), one in 市南区; needs and visits."""
     admin = make_user(role="admin")
     coord = make_user(role="coordinator", scope_level="district", scope_code="370212")
@@ -40,10 +27,10 @@ def area(app, make_user, make_child):
     home = create_need(admin, b.ref, {"dimension": "social", "service_type": "home_visit_survey"})
     far = create_need(admin, c.ref, {"dimension": "body", "service_type": "rehabilitation"})
     in_2026 = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)  # 10:00 in Qingdao
-    _served(tutoring, [vols[0]], in_2026, 90)
-    _served(home, [vols[0], vols[1]], in_2026 + timedelta(days=1), 60)
-    _served(home, [vols[2]], datetime(2025, 12, 31, 17, 0, tzinfo=timezone.utc), 30)  # 2026-01-01 01:00 local
-    _served(far, [vols[2]], in_2026, 45)  # outside 崂山区
+    serve(tutoring, [vols[0]], in_2026, 90)
+    serve(home, [vols[0], vols[1]], in_2026 + timedelta(days=1), 60)
+    serve(home, [vols[2]], datetime(2025, 12, 31, 17, 0, tzinfo=timezone.utc), 30)  # 2026-01-01 01:00 local
+    serve(far, [vols[2]], in_2026, 45)  # outside 崂山区
     return {"admin": admin, "coord": coord, "vols": vols}
 
 
@@ -54,12 +41,13 @@ def test_the_figures_count_the_area_and_the_period_only(area):
     assert f.children_total["total"] == 2 and f.children_total["orphan"] == 1 and f.children_total["disabled"] == 1
     rows = {r["service_type"]: r for r in f.services}
     assert (rows["tutoring"]["visits"], rows["tutoring"]["person_times"], rows["tutoring"]["hours"]) == (1, 1, 1.5)
-    # two visits of the home-visit survey: one by a pair (60 min each), one at 01:00 on 1 January local time
-    assert (rows["home_visit_survey"]["visits"], rows["home_visit_survey"]["person_times"]) == (2, 3)
+    # two visits of the home-visit survey: one by a pair (60 min each), one at 01:00 on 1 January local time.
+    # Person-times are the children served (one each), as the bureau counts, not the three helpers checked in.
+    assert (rows["home_visit_survey"]["visits"], rows["home_visit_survey"]["person_times"]) == (2, 2)
     assert rows["home_visit_survey"]["hours"] == 2.5
     assert rows["rehabilitation"]["visits"] == 0  # 市南区 is not this coordinator's
-    assert f.services_total == {"visits": 3, "person_times": 4, "hours": 4.0}
-    assert f.volunteers == {"served": 3, "hours": 4.0}
+    assert f.services_total == {"visits": 3, "person_times": 3, "hours": 4.0}
+    assert f.volunteers == {"served": 3, "helper_times": 4, "hours": 4.0}  # helpers: 3 people, 4 check-ins
     needs = {r["dimension"]: r for r in f.needs}
     assert needs["intellect"]["total"] == 1 and needs["social"]["total"] == 1 and needs["body"]["total"] == 0
 
@@ -96,8 +84,13 @@ def test_the_page_the_csv_and_the_api_show_the_same_figures(app, area):
     page = client.get("/stats?start=2026-01-01&end=2026-12-31", headers={"Accept-Language": "en"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert '<tr data-service="home_visit_survey"><td>Home-visit survey</td><td>2</td><td>3</td><td>2.5</td></tr>' in html
-    assert "3 volunteers served 4.0 hours." in html
+    # On a phone each row is a card: the row's name, then each figure named by its column (data-label).
+    assert ('<tr data-service="home_visit_survey"><th scope="row">Home-visit survey</th>'
+            '<td class="inline" data-label="Visits">2</td><td class="inline" data-label="Person-times">2</td>'
+            '<td class="nowrap inline" data-label="Service time">2.5 hours</td></tr>') in html
+    assert "3 volunteers served 4 hours." in html
+    zh = client.get("/stats?start=2026-01-01&end=2026-12-31", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "3 名志愿者共服务 4 小时。" in zh and '<td class="nowrap inline" data-label="服务时长">2.5 小时</td>' in zh
     bad = client.get("/stats?start=2026-05-01&end=2026-04-01", headers={"Accept-Language": "en"})
     assert bad.status_code == 422 and "The end comes before the start." in bad.get_data(as_text=True)
     csv_resp = client.get("/stats?start=2026-01-01&end=2026-12-31&format=csv")
@@ -113,7 +106,7 @@ def test_the_page_the_csv_and_the_api_show_the_same_figures(app, area):
                                 headers={"Authorization": f"Bearer {token}"})
     assert api.status_code == 200
     body = api.get_json()
-    assert body["services_total"] == {"visits": 3, "person_times": 4, "hours": 4.0}
+    assert body["services_total"] == {"visits": 3, "person_times": 3, "hours": 4.0}
     assert body["first"] == "2026-01-01" and body["children_total"]["total"] == 2
     wrong = app.test_client().get("/api/v1/stats?start=nope", headers={"Authorization": f"Bearer {token}"})
     assert wrong.status_code == 422 and "start" in wrong.get_json()["error"]["fields"]

@@ -16,32 +16,45 @@ from volunteer.tasks.models import JobRecord
 SIGNUP = {"phone": "13800138000", "name": "王小明", "password": "huhang2026go", "confirm": "huhang2026go"}
 
 
-def test_welcome_notification_runs_end_to_end_on_a_real_worker(client, run_worker):
+def sign_up(client, run_worker):
+    """Sign up through the pages: the form, then the code the SMS job sent."""
+    from tests.accounts.test_signup import sms_code
+    from volunteer.notifications import backends
+
+    backends.SENT.clear()
     client.post("/signup", data=SIGNUP)
+    assert run_worker() == 1  # the SMS with the code
+    assert client.post("/signup/confirm", data={"code": sms_code()}).status_code == 302
+
+
+def test_welcome_notification_runs_end_to_end_on_a_real_worker(client, run_worker):
+    sign_up(client, run_worker)
     assert run_worker() == 1
     note = db.session.scalar(select(Notification))
     assert note.kind == "welcome" and "王小明" in note.title
-    assert db.session.scalar(select(JobRecord)).status == "finished"
+    assert db.session.scalar(select(JobRecord).where(JobRecord.kind == "welcome")).status == "finished"
     assert "王小明" in client.get("/inbox/").get_data(as_text=True)
 
 
 def test_running_the_welcome_job_twice_leaves_one_message(client, run_worker, app):
-    client.post("/signup", data=SIGNUP)
-    rec = db.session.scalar(select(JobRecord))
+    sign_up(client, run_worker)
+    rec = db.session.scalar(select(JobRecord).where(JobRecord.kind == "welcome"))
     run_worker()
     tasks.get_queue(rec.queue).enqueue(rec.func, *json.loads(rec.args))
     assert run_worker() == 1
     assert db.session.scalar(select(func.count(Notification.id))) == 1
 
 
-def test_job_payload_in_redis_holds_ids_only(client, redis_conn):
-    client.post("/signup", data=SIGNUP)
-    rec = db.session.scalar(select(JobRecord))
-    raw = redis_conn.hget(f"rq:job:{rec.rq_id}", "data")
-    payload = zlib.decompress(raw).decode()
-    assert json.loads(payload)[2] == [rec.owner_id]  # (func, instance, args, kwargs)
-    for secret in ("王小明", "13800138000", "huhang2026go"):
-        assert secret not in payload
+def test_job_payload_in_redis_holds_ids_only(client, redis_conn, run_worker):
+    sign_up(client, run_worker)
+    recs = db.session.scalars(select(JobRecord)).all()
+    assert {r.kind for r in recs} == {"notify", "welcome"}  # the sign-up's SMS, then the welcome
+    for rec in recs:
+        raw = redis_conn.hget(f"rq:job:{rec.rq_id}", "data")
+        payload = zlib.decompress(raw).decode()
+        assert all(isinstance(a, int) for a in json.loads(payload)[2])  # (func, instance, args, kwargs)
+        for secret in ("王小明", "13800138000", "huhang2026go"):
+            assert secret not in payload
 
 
 @pytest.mark.parametrize("bad", [{"name": "王小明"}, ["13800138000"], 3.5, True])
@@ -94,3 +107,19 @@ def test_another_users_job_is_not_found(app, make_user, client, login):
     rec = tasks.enqueue("tests.tasks.sample_jobs.count_to", 1, kind="test", owner_id=owner.id)
     login(other)
     assert client.get(f"/jobs/{rec.rq_id}").status_code == 404
+
+
+def test_a_worker_takes_messages_to_people_before_queued_events(app):
+    from volunteer.tasks.cli import make_worker
+
+    default, notifications = app.extensions["rq_queues"]["default"], app.extensions["rq_queues"]["notifications"]
+    default.enqueue("tests.tasks.sample_jobs.count_to", 1)
+    notifications.enqueue("tests.tasks.sample_jobs.count_to", 2)
+    job, queue = make_worker(simple=True).dequeue_job_and_maintain_ttl(None)
+    assert queue.name == "notifications" and job.args == [2]
+
+
+def test_workers_clean_up_after_killed_workers_every_minute(app):
+    from volunteer.tasks.cli import make_worker
+
+    assert make_worker(simple=True).maintenance_interval == 60  # RQ's default is 600 s

@@ -1,10 +1,8 @@
 """The visits API: the same rules as the pages, answered as JSON (with a token, never a session)."""
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
-from volunteer.api.services import issue_token
 from volunteer.audit.models import AuditEntry
 from volunteer.extensions import db
 from volunteer.needs.models import Need
@@ -13,20 +11,7 @@ from volunteer.visits import services
 from volunteer.visits.models import Visit
 from volunteer.visits.present import LOCAL
 
-from .conftest import HOME, window
-
-
-@pytest.fixture
-def api(client):
-    """api(user, method, path, json=None) -> response, with a token of user."""
-    tokens = {}
-
-    def call(user, method, path, json=None):
-        if user.id not in tokens:
-            tokens[user.id] = issue_token(user, "tests")[1]
-        return client.open(path, method=method, json=json, headers={"Authorization": f"Bearer {tokens[user.id]}",
-                                                                    "Accept-Language": "en"})
-    return call
+from .conftest import HOME
 
 
 def _plan(api, team, hours=0.2, vols=None, need="tutoring"):
@@ -57,7 +42,7 @@ def test_a_visit_goes_from_plan_to_report_through_the_api(api, team):
                                                           AuditEntry.reason == f"visit:{visit['id']}")) == "api"
 
     far = api(v0, "POST", f"/api/v1/visits/{visit['id']}/checkin", {"lat": HOME[0] + 0.05, "lon": HOME[1]})
-    assert far.status_code == 422 and "from the child's home" in far.get_json()["error"]["fields"]["location"]
+    assert far.status_code == 422 and "(more than 300 m away)" in far.get_json()["error"]["fields"]["location"]
     r = api(v0, "POST", f"/api/v1/visits/{visit['id']}/checkin", {"lat": HOME[0], "lon": HOME[1], "accuracy": 10})
     assert r.status_code == 200 and r.get_json()["status"] == "checked_in" and r.get_json()["checked_in"]
     r = api(v0, "POST", f"/api/v1/visits/{visit['id']}/checkout")

@@ -1,4 +1,7 @@
 """Assigning a visit: what is refused (with a clear message, nothing saved) and what an offer does."""
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import func, select
 
@@ -6,11 +9,15 @@ from volunteer.children.validation import InvalidInput
 from volunteer.extensions import db
 from volunteer.needs.models import Need
 from volunteer.needs.rules import NeedNotFound, NotAllowed
+from volunteer.needs.services import create_need
 from volunteer.notifications.models import Notification
+from volunteer.types import utcnow
 from volunteer.visits import answers, services
 from volunteer.visits.models import Visit, VisitAssignee
 
 from .conftest import add_skills, window
+
+LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 def _count(model):
@@ -29,8 +36,9 @@ def test_assign_offers_the_visit_and_notifies_each_volunteer_once(team, run_work
     assert [n.key for n in notes] == [f"visit:{visit.id}:offer"]
 
 
-@pytest.mark.parametrize("case", ["past", "backwards", "no_volunteer", "overlap", "skill", "pair", "twice"])
-def test_bad_assignments_are_refused_with_a_message_and_save_nothing(team, case):
+@pytest.mark.parametrize("case", ["past", "backwards", "no_volunteer", "overlap", "skill", "pair", "twice",
+                                  "child_overlap", "child_same_day"])
+def test_bad_assignments_are_refused_with_a_message_and_save_nothing(team, case, make_child):
     v0, v1, v2 = team["vols"]
     start, end = window()
     need, vols = team["tutoring"].id, [v0.id]
@@ -40,8 +48,18 @@ def test_bad_assignments_are_refused_with_a_message_and_save_nothing(team, case)
         start, end = end, start
     elif case == "no_volunteer":
         vols = []
-    elif case == "overlap":
-        services.assign_visit(team["coord"], team["home"].id, start, end, [v0.id, v1.id])
+    elif case == "overlap":  # v0 is busy with another child then
+        other = create_need(team["coord"], make_child(by=team["coord"]).ref,
+                            {"dimension": "intellect", "service_type": "tutoring", "skills": ["tutoring"]})
+        services.assign_visit(team["coord"], other.id, start, end, [v0.id])
+    elif case == "child_overlap":  # the child's other need, other helpers, an overlapping time
+        services.assign_visit(team["coord"], team["home"].id, start + timedelta(hours=1), end + timedelta(hours=1),
+                              [v1.id, v2.id])
+    elif case == "child_same_day":  # ... the same Qingdao day, not overlapping
+        start = datetime.combine(utcnow().astimezone(LOCAL).date() + timedelta(days=2), time(9), LOCAL)
+        end = start + timedelta(hours=2)
+        services.assign_visit(team["coord"], team["home"].id, start + timedelta(hours=10),
+                              end + timedelta(hours=10), [v1.id, v2.id])
     elif case == "skill":
         vols = [team["vols"][0].id, _lacking(team)]
     elif case == "pair":
@@ -54,9 +72,28 @@ def test_bad_assignments_are_refused_with_a_message_and_save_nothing(team, case)
     message = " ".join(str(m) for m in exc.value.errors.values())
     expected = {"past": "already passed", "backwards": "end after", "no_volunteer": "at least one",
                 "overlap": "already has a visit at this time", "skill": "lacks a skill", "pair": "two adults",
-                "twice": "already has a visit planned"}[case]
+                "twice": "already has a visit planned",
+                "child_overlap": "This child already has another visit at this time",
+                "child_same_day": "a child is visited at most once a day"}[case]
     assert expected in message
     assert (_count(Visit), _count(VisitAssignee)) == before
+
+
+def test_with_the_per_day_rule_off_a_child_may_have_two_visits_a_day_but_not_at_once(team, app):
+    v0, v1, v2 = team["vols"]
+    start = datetime.combine(utcnow().astimezone(LOCAL).date() + timedelta(days=2), time(9), LOCAL)
+    services.assign_visit(team["coord"], team["home"].id, start, start + timedelta(hours=2), [v1.id, v2.id])
+    app.config["VISIT_CHILD_ONE_PER_DAY"] = False
+    try:
+        with pytest.raises(InvalidInput) as exc:
+            services.assign_visit(team["coord"], team["tutoring"].id, start + timedelta(hours=1),
+                                  start + timedelta(hours=3), [v0.id])
+        assert f"{start:%Y-%m-%d} 09:00" in str(exc.value.errors["starts_at"])  # the other visit, Qingdao time
+        later = services.assign_visit(team["coord"], team["tutoring"].id, start + timedelta(hours=5),
+                                      start + timedelta(hours=6), [v0.id])
+    finally:
+        app.config.pop("VISIT_CHILD_ONE_PER_DAY")
+    assert later.status == "offered"
 
 
 def _lacking(team):

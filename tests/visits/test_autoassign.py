@@ -1,8 +1,9 @@
 """Auto-assignment from the database: the job's proposal, its reasons, confirmation into offers."""
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from hypothesis import given, settings, strategies as st
+from sqlalchemy import delete, func, select
 
 from volunteer.children.validation import InvalidInput
 from volunteer.extensions import db
@@ -10,6 +11,7 @@ from volunteer.needs.services import create_need
 from volunteer.tasks.services import get_queue
 from volunteer.visits import autoassign, proposals
 from volunteer.visits.models import Visit, VisitAssignee
+from volunteer.visits.solver import ALL_SLOTS, Assignment
 from volunteer.volunteers.models import AvailabilitySlot, VolunteerSkill
 
 from .conftest import HOME
@@ -181,3 +183,132 @@ def test_a_confirmation_waiting_for_a_worker_is_not_started_twice(town, run_work
     assert "being sent" in str(next(iter(exc.value.errors.values())))
     run_worker()
     assert db.session.scalar(select(func.count(Visit.id))) == 2  # the first choice (both) was sent
+
+
+# --- one visit at a time, and one a day, per child ---------------------------------------------------------
+
+def _child_with_two_needs(make_user, make_child, capacity=1, window=None):
+    """The issue's case: 亲情陪伴 (a home visit, two adults) and 学业辅导 of one child; helpers of capacity 1,
+    so each need gets different ones and nothing about the helpers keeps the two visits apart."""
+    coord = make_user(role="coordinator", scope_level="district", scope_code="370212")
+    child = make_child(by=coord)
+    extra = {"window_start": window, "window_end": window} if window else {}
+    company = create_need(coord, child.ref, {"dimension": "mind", "service_type": "companionship",
+                                             "skills": ["home_visit"], **extra})
+    tutoring = create_need(coord, child.ref, {"dimension": "intellect", "service_type": "tutoring",
+                                              "skills": ["tutoring"], **extra})
+    vols = [volunteer_at(make_user, km, capacity=capacity) for km in (1, 2, 3)]
+    return coord, child, company, tutoring, vols
+
+
+def _local_times(proposal):
+    tz = autoassign.TZ
+    return {i["need"]: (datetime.fromisoformat(i["starts_at"]).astimezone(tz),
+                        datetime.fromisoformat(i["ends_at"]).astimezone(tz), set(i["volunteers"]))
+            for i in proposal["items"]}
+
+
+def test_a_childs_two_needs_are_proposed_on_different_days(app, make_user, make_child):
+    coord, _child, company, tutoring, _v = _child_with_two_needs(make_user, make_child)
+    proposal = autoassign.propose(coord.id, [company.id, tutoring.id], 15)
+    got = _local_times(proposal)
+    assert set(got) == {company.id, tutoring.id} and proposal["unassigned"] == []
+    assert not got[company.id][2] & got[tutoring.id][2]  # different helpers: only the child links them
+    assert got[company.id][0].date() != got[tutoring.id][0].date()
+
+
+def test_with_the_per_day_rule_off_a_childs_visits_may_share_a_day_but_never_a_time(app, make_user, make_child):
+    coord, _child, company, tutoring, _v = _child_with_two_needs(make_user, make_child)
+    app.config["VISIT_CHILD_ONE_PER_DAY"] = False
+    try:
+        proposal = autoassign.propose(coord.id, [company.id, tutoring.id], 15)
+    finally:
+        app.config.pop("VISIT_CHILD_ONE_PER_DAY")
+    (s1, e1, _h1), (s2, e2, _h2) = _local_times(proposal).values()
+    assert s1.date() == s2.date()  # the earliest free times, one after the other
+    assert e1 <= s2 or e2 <= s1
+
+
+@pytest.mark.parametrize("capacity", [1, 4])  # 4, mornings only: the nearest takes both, so is busy then too
+def test_a_need_whose_only_day_the_child_is_already_visited_is_left_unassigned_with_why(app, make_user,
+                                                                                         make_child, capacity):
+    first, _last = autoassign._horizon()
+    coord, _child, company, tutoring, _v = _child_with_two_needs(make_user, make_child, capacity, window=first)
+    if capacity == 4:
+        db.session.execute(delete(AvailabilitySlot).where(AvailabilitySlot.period == "pm"))
+        db.session.commit()
+    proposal = autoassign.propose(coord.id, [company.id, tutoring.id], 15)
+    assert len(proposal["items"]) == 1
+    (left,) = proposal["unassigned"]
+    assert left["why"] == "child_day" and left["need"] in (company.id, tutoring.id)
+    from volunteer.visits.autoassign_views import WHY
+
+    assert "at most one visit a day" in str(WHY["child_day"])
+
+
+def test_a_proposal_avoids_the_day_of_a_visit_the_child_already_has(app, make_user, make_child):
+    from volunteer.visits.services import assign_visit
+
+    coord, child, company, tutoring, vols = _child_with_two_needs(make_user, make_child, capacity=4)
+    first, _last = autoassign._horizon()
+    planned = autoassign._local(first, "am")
+    assign_visit(coord, company.id, *planned, [vols[0].id, vols[1].id])
+    proposal = autoassign.propose(coord.id, [tutoring.id], 15)
+    (start, _end, _h), = _local_times(proposal).values()
+    assert start.date() != first
+
+
+@st.composite
+def schedules(draw):
+    """Proposed pairs (helpers 1-4, children 1-3, a few slot masks, windows in two weeks) and the day rule."""
+    first = date(2026, 6, 1)
+    n = draw(st.integers(1, 8))
+    assignments, windows, children = [], {}, {}
+    for t in range(n):
+        helpers = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=2, unique=True)))
+        slots = draw(st.sampled_from([ALL_SLOTS, 0b111, 0b001 << 6, 0b101 << 9]))
+        assignments.append(Assignment(task=t, helpers=helpers, km=(1.0,) * len(helpers), slots=slots, skills=0,
+                                      continuity=False))
+        a = first + timedelta(days=draw(st.integers(0, 13)))
+        windows[t] = (a, min(first + timedelta(days=13), a + timedelta(days=draw(st.integers(0, 6)))))
+        children[t] = draw(st.integers(1, 3))
+    return assignments, windows, children, draw(st.booleans())
+
+
+@settings(max_examples=200, deadline=None)
+@given(schedules())
+def test_scheduled_visits_never_put_one_child_twice_in_a_day_or_at_one_time(case):
+    assignments, windows, children, one_per_day = case
+    items, late = autoassign.plan(assignments, windows, children, one_per_day=one_per_day)
+    assert len(items) + len(late) == len(assignments)
+    seen = {}
+    for item in items:
+        start, end = datetime.fromisoformat(item["starts_at"]), datetime.fromisoformat(item["ends_at"])
+        for key in [("child", children[item["need"]])] + [("helper", h) for h in item["volunteers"]]:
+            for s, e in seen.get(key, ()):
+                assert end <= s or e <= start
+                if one_per_day and key[0] == "child":
+                    assert s.astimezone(autoassign.TZ).date() != start.astimezone(autoassign.TZ).date()
+            seen.setdefault(key, []).append((start, end))
+    assert all(why in ("no_time", "child_day", "child_time") for _a, why in late)
+
+
+def test_confirming_a_visit_that_now_shares_a_day_with_the_childs_other_visit_reports_it_not_made(
+        town, run_worker):
+    town["coord"].locale = "en"
+    db.session.commit()
+    rec = autoassign.start(town["coord"], [town["tutoring"].id])
+    run_worker()
+    item, = proposals.load(town["coord"], rec.rq_id).proposal["items"]
+    # Meanwhile the child's other need was planned by hand for the same day, three hours later.
+    from volunteer.visits.services import assign_visit
+
+    start = datetime.fromisoformat(item["ends_at"]) + timedelta(hours=3)
+    assign_visit(town["coord"], town["home"].id, start, start + timedelta(hours=1),
+                 [town["vols"][1].id, town["vols"][2].id])
+    result = confirm(town["coord"], rec.rq_id, run_worker)
+    assert result["sent"] == 0 and result["errors"] == 1
+    loaded = proposals.load(town["coord"], rec.rq_id)
+    assert "at most once a day" in loaded.errors[str(town["tutoring"].id)]
+    assert str(town["tutoring"].id) not in loaded.confirmed
+    assert [v.need_id for v in db.session.scalars(select(Visit))] == [town["home"].id]

@@ -56,7 +56,7 @@ def test_a_recurring_need_is_open_again_after_its_visit(team):
 @pytest.mark.parametrize("lat,lon,accuracy,expected", [
     (None, None, None, "gave no location"),
     ("", "abc", None, "gave no location"),
-    (HOME[0] + KM_NORTH, HOME[1], 15, "about 1.0 km from the child's home"),
+    (HOME[0] + KM_NORTH, HOME[1], 15, "not at the child's home yet (more than 300 m away)"),
     (HOME[0], HOME[1], 5000, "too imprecise"),
 ])
 def test_a_bad_check_in_is_refused_with_a_clear_message_and_nothing_saved(team, accepted, lat, lon, accuracy,

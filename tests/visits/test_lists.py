@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from volunteer.extensions import db
+from volunteer.needs.models import Need
 from volunteer.needs.services import create_need
 from volunteer.visits import answers, lists, services
 from volunteer.visits.models import Visit, VisitAssignee, VisitReport
@@ -10,9 +11,14 @@ from .conftest import window
 
 
 def _bulk_visits(need, count, start):
-    """count visits of need (rows only: a list's test needs many, not the planning rules)."""
-    rows = [Visit(need_id=need.id, child_id=need.child_id, status="offered", starts_at=start + timedelta(minutes=i),
-                  ends_at=start + timedelta(minutes=i + 30)) for i in range(count)]
+    """count live visits of the need's child (rows only: a list's test needs many, not the planning rules),
+    each for a need of its own like need (a need has at most one live visit)."""
+    needs = [need] + [Need(child_id=need.child_id, dimension=need.dimension, service_type=need.service_type,
+                           status="assigned") for _ in range(count - 1)]
+    db.session.add_all(needs[1:])
+    db.session.flush()
+    rows = [Visit(need_id=n.id, child_id=need.child_id, status="offered", starts_at=start + timedelta(minutes=i),
+                  ends_at=start + timedelta(minutes=i + 30)) for i, n in enumerate(needs)]
     db.session.add_all(rows)
     db.session.commit()
     return rows
@@ -54,6 +60,15 @@ def test_helper_list_has_own_visits_and_not_withdrawn_ones(team):
     assert [v.need_id for v in lists.helper_visits(v1)] == [team["home"].id]
     answers.respond(v0, first.id, False)
     assert [v.id for v in lists.helper_visits(v0)][0] == first.id  # a declined visit stays in the history
+
+
+def test_a_visit_the_helper_accepted_is_ahead_while_the_other_helper_has_not_answered(team):
+    v0, v1, _ = team["vols"]
+    visit = services.assign_visit(team["coord"], team["home"].id, *window(48), [v0.id, v1.id])
+    answers.respond(v0, visit.id, True)
+    mine, theirs = lists.helper_sections(v0), lists.helper_sections(v1)
+    assert ([v.id for v in mine.ahead], mine.to_answer, mine.earlier) == ([visit.id], [], [])
+    assert [v.id for v in theirs.to_answer] == [visit.id] and theirs.ahead == []
 
 
 def test_helper_sections_put_offers_first_then_visits_ahead_then_history_latest_first(team, app):

@@ -109,3 +109,60 @@ def test_profile_page_renders_saved_values(client, volunteer):
     post(client)
     body = client.get("/me/profile").get_data(as_text=True)
     assert 'value="36.102500"' in body and 'value="companionship" checked' in body
+
+
+def test_district_select_asks_htmx_for_its_towns(client, volunteer):
+    body = client.get("/me/profile").get_data(as_text=True)
+    assert 'hx-get="/divisions/towns"' in body and 'hx-target="#town"' in body and 'hx-trigger="change"' in body
+    assert "hx_" not in body
+
+
+def test_a_district_chosen_after_a_gps_fix_saves_the_district_centre_not_the_stale_fix(client, volunteer):
+    from volunteer.geo.services import point_for
+
+    assert post(client, location_source="division", district="370212", town="370212002").status_code == 302
+    p = db.session.get(VolunteerProfile, volunteer.id)
+    assert (p.location_source, (p.lat, p.lon)) == ("division", point_for("370212")[:2])
+    assert (p.district_code, p.town_code) == ("370212", "370212002")
+
+
+def test_a_gps_fix_taken_after_choosing_a_district_saves_the_fix(client, volunteer):
+    assert post(client, location_source="gps", district="370202", town="370202001").status_code == 302
+    p = db.session.get(VolunteerProfile, volunteer.id)
+    assert (p.location_source, p.lat, p.lon) == ("gps", 36.1025, 120.4678)
+    assert (p.district_code, p.town_code) == ("370212", None)
+
+
+def test_a_home_source_the_form_never_offers_is_refused(client, volunteer):
+    resp = post(client, location_source="wifi", district="370212")
+    assert resp.status_code == 422 and "Choose your district" in resp.get_data(as_text=True)
+    assert db.session.get(VolunteerProfile, volunteer.id).lat is None
+
+
+def test_a_gps_home_shows_only_the_fix_and_says_it_is_in_use(client, volunteer):
+    post(client)
+    body = client.get("/me/profile", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'value="36.102500"' in body and 'value="gps"' in body
+    assert "Home point in use: <strong id=\"home-in-use-value\">your phone's location</strong>" in body
+    assert '<option selected value="">' in body.split('id="district"')[1].split("</select>")[0]
+
+
+def test_a_district_home_shows_only_the_district_and_says_its_centre_is_in_use(client, volunteer):
+    post(client, location_source="division", district="370212", town="370212002")
+    body = client.get("/me/profile").get_data(as_text=True)
+    assert 'name="lat" type="text" value=""' in body and 'name="lon" type="text" value=""' in body
+    assert '<strong id="home-in-use-value">崂山区的中心</strong>' in body
+    assert '<option selected value="370212">崂山区</option>' in body
+
+
+def test_each_credential_to_verify_is_a_card_with_labelled_cells_and_its_buttons_last(client, volunteer, make_user, app):
+    assert post(client, skills=["counselling"], credential_counselling="心理咨询师证 123").status_code == 302
+    coord = app.test_client()
+    laoshan = make_user(role="coordinator", scope_level="district", scope_code="370212")
+    coord.post("/login", data={"phone": laoshan.phone, "password": "Huhang-2026"})
+    page = coord.get("/coordinate/credentials", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    row = page[page.index('<tr id="cred-'):]
+    row = row[:row.index("</tr>")]
+    assert '<th scope="row">' in row and 'data-label="Skill"' in row and 'data-label="Credential"' in row
+    cells = row.split("<td")
+    assert 'value="verify"' in cells[-1] and 'value="reject"' in cells[-1]

@@ -51,3 +51,19 @@ def publish_wish(people, child):
 def reload(wish) -> Wish:
     db.session.expire_all()
     return db.session.get(Wish, wish.id)
+
+
+def insert_published_wishes(staff, child, count) -> list[tuple[int, str]]:
+    """(id, ref) of `count` published wishes of child, inserted in one statement (race tests need many)."""
+    from sqlalchemy import insert, select
+
+    from volunteer.children.models import new_ref
+    from volunteer.types import utcnow
+
+    now = utcnow()
+    db.session.execute(insert(Wish), [
+        {"ref": new_ref(), "child_id": child.id, "item": f"心愿{i}", "category": "study", "price_yuan": 50,
+         "status": "published", "created_by_id": staff.id, "created_at": now, "updated_at": now}
+        for i in range(count)])
+    db.session.commit()
+    return db.session.execute(select(Wish.id, Wish.ref).where(Wish.child_id == child.id).order_by(Wish.id)).all()

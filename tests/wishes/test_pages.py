@@ -153,3 +153,34 @@ def test_donor_pages_never_show_the_child_even_after_delivery(app, people, publi
                      f"/wish-events/{event.id}/board", "/inbox/"):
             body = client.get(path).get_data(as_text=True)
             assert not [s for s in secrets if s and s in body], (user.role, path)
+
+
+def test_the_fulfilment_list_shows_the_donors_phone_as_a_call_link(app, people, publish_wish):
+    wish = publish_wish("台灯")
+    claims.claim(people["donor"], wish.ref)
+    page = _as(app, people["coordinator"]).get("/wishes/fulfilment").get_data(as_text=True)
+    phone = people["donor"].phone
+    assert f'<a href="tel:{phone}">{phone[3:6]} {phone[6:10]} {phone[10:]}</a>' in page
+
+
+def test_the_event_page_shows_counts_not_every_wish_twice_and_keeps_polling_that_way(app, people, publish_wish, event):
+    event.status = "published"
+    db.session.commit()
+    wish, *_ = [publish_wish(item, event=event) for item in ("地球仪", "跳绳", "画板")]
+    client = _as(app, people["donor"])
+    page = client.get(f"/wish-events/{event.id}").get_data(as_text=True)
+    assert f'id="wcard-{wish.ref}"' in page and f'id="board-{wish.ref}"' not in page
+    assert f"/wish-events/{event.id}/board?compact=1" in page and page.count("六一关爱活动") == 2  # title and heading, not on each card
+    frag = client.get(f"/wish-events/{event.id}/board?compact=1", headers=HX).get_data(as_text=True)
+    assert "Still open: 3" in frag and "board-wishes" not in frag and "compact=1" in frag
+    assert f'id="board-{wish.ref}"' in client.get(f"/wish-events/{event.id}/board").get_data(as_text=True)
+
+
+def test_a_new_receipt_code_is_asked_for_in_the_confirm_dialog(app, people, publish_wish):
+    wish = publish_wish("台灯")
+    row = claims.claim(people["donor"], wish.ref)
+    fulfil.mark_bought(people["donor"], row.id)
+    fulfil.mark_delivered(people["donor"], row.id, "director")
+    page = _as(app, people["donor"]).get("/my/wishes").get_data(as_text=True)
+    form = re.search(r'<form[^>]*renew[^>]*>', page, re.S) or re.search(r'<form[^>]*/code"[^>]*>', page, re.S)
+    assert form and "data-confirm=" in form.group(0) and "台灯" in form.group(0)

@@ -3,14 +3,13 @@
 Runs on SQLite and, with DATABASE_URL, on PostgreSQL."""
 import threading
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from tests.conftest import make_test_app
+from tests.wishes.conftest import insert_published_wishes
 from volunteer.accounts.models import User
-from volunteer.children.models import new_ref
 from volunteer.extensions import db
 from volunteer.needs.models import Wish
-from volunteer.types import utcnow
 from volunteer.wishes import claims
 from volunteer.wishes.models import WishClaim
 
@@ -24,13 +23,7 @@ def _setup(make_user, make_child, rounds):
     staff = make_user(role="admin")
     child = make_child(by=staff)
     donors = [make_user(role="volunteer") for _ in range(CLAIMANTS)]
-    now = utcnow()
-    db.session.execute(insert(Wish), [
-        {"ref": new_ref(), "child_id": child.id, "item": f"心愿{i}", "category": "study", "price_yuan": 50,
-         "status": "published", "created_by_id": staff.id, "created_at": now, "updated_at": now}
-        for i in range(rounds)])
-    db.session.commit()
-    return donors, db.session.execute(select(Wish.id, Wish.ref).order_by(Wish.id)).all()
+    return donors, insert_published_wishes(staff, child, rounds)
 
 
 def _race_app(database_url, redis_url, instance_dir):

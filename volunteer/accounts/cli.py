@@ -3,6 +3,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..validation import BadPhone, normalise_phone
+from .passwords import weakness
 from .services import AccountError, create_staff
 
 
@@ -16,8 +17,9 @@ def create_admin_command(phone, name, password):
     """Create an administrator account."""
     try:
         e164 = normalise_phone(phone)
-        if len(password) < 8:
-            raise click.BadParameter("use at least 8 characters", param_hint="--password")
+        problem = weakness(password, e164, name)
+        if problem:
+            raise click.BadParameter(str(problem), param_hint="--password")
         user = create_staff(e164, name, password, role="admin")
     except BadPhone as exc:
         raise click.BadParameter(str(exc.args[0]), param_hint="--phone") from None

@@ -37,3 +37,24 @@ class LoginForm(FlaskForm):
                                                          Length(max=128)],
                              render_kw={"autocomplete": "current-password"})
     remember = BooleanField(_l("Keep me logged in on this phone"))
+
+
+class SignupCodeForm(FlaskForm):
+    """The code from the SMS that finishes a sign-up."""
+
+    code = StringField(_l("Code from the SMS"), validators=[DataRequired(_l("Enter the code from the SMS.")),
+                                                           Length(max=12)],
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6})
+
+
+class PasswordChangeForm(FlaskForm):
+    """Change one's password (the current one first)."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your password.")),
+                                                                Length(max=128)],
+                            render_kw={"autocomplete": "current-password"})
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password.")), Length(max=128)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat password"), validators=[
+        DataRequired(_l("Repeat the password.")), EqualTo("password", message=_l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"})

@@ -1,7 +1,7 @@
 """The user table: one row per person who logs in."""
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, configure_mappers, joinedload, mapped_column, relationship
 
 from ..extensions import db, login_manager
@@ -48,6 +48,12 @@ class User(UserMixin, db.Model):
     def is_active(self):
         return self.active
 
+    def get_id(self):
+        # Flask-Login stores this in the session and the remember cookie: the user and the server-side
+        # session (UserSession) it belongs to, so ending that session voids both cookies.
+        sid = getattr(self, "session_id", None)
+        return f"{self.id}:{sid}" if sid else str(self.id)
+
     @property
     def is_staff(self) -> bool:
         """Coordinators and admins run the work."""
@@ -58,12 +64,42 @@ class User(UserMixin, db.Model):
         return ROLES.get(self.role, self.role)
 
 
+class UserSession(db.Model):
+    """A logged-in session (browser), kept on the server so logging out ends it everywhere it was copied."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the id in the cookie
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SignupRequest(db.Model):
+    """A sign-up waiting for the code sent to its phone; the account exists only once the code is entered."""
+
+    __tablename__ = "signup_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    code_hash: Mapped[str | None] = mapped_column(String(64))  # HMAC of the code; None until it is sent
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+    expires_at = mapped_column(UTCDateTime, nullable=False)
+
+
 _load_options: list = []
 
 
 @login_manager.user_loader
 def _load_user(user_id):
-    if not user_id.isdigit():
+    from .sessions import is_live
+
+    uid, _, sid = user_id.partition(":")
+    if not uid.isdigit() or not sid or not is_live(int(uid), sid):
         return None
     if not _load_options:
         # The volunteer profile comes along (one query, not two): most pages read it. Built on first use:
@@ -71,4 +107,7 @@ def _load_user(user_id):
         # process may load a user before any query has configured them).
         configure_mappers()
         _load_options.append(joinedload(User.profile))
-    return db.session.get(User, int(user_id), options=_load_options)
+    user = db.session.get(User, int(uid), options=_load_options)
+    if user is not None:
+        user.session_id = sid
+    return user

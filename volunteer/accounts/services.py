@@ -26,7 +26,8 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
-def register_volunteer(phone: str, name: str, password: str, email: str | None = None) -> User:
+def register_volunteer(phone: str, name: str, password: str | None = None, email: str | None = None,
+                       password_hash: str | None = None) -> User:
     """Create a volunteer with an empty profile and queue the welcome notification."""
     from ..tasks.services import dispatch, record
     from ..volunteers.models import VolunteerProfile
@@ -36,8 +37,8 @@ def register_volunteer(phone: str, name: str, password: str, email: str | None =
         raise AccountError(_l("This mobile number is already registered. Log in instead."), "phone")
     if email and db.session.scalar(select(User.id).where(User.email == email)):
         raise AccountError(_l("This email address is already registered."), "email")
-    user = User(phone=phone, name=name.strip(), email=email, password_hash=hash_password(password),
-                role="volunteer")
+    user = User(phone=phone, name=name.strip(), email=email,
+                password_hash=password_hash or hash_password(password), role="volunteer")
     db.session.add(user)
     try:
         db.session.flush()
@@ -62,6 +63,27 @@ def authenticate(phone: str, password: str) -> User:
     user.last_login_at = utcnow()
     db.session.commit()
     return user
+
+
+def change_password(user: User, password: str, keep_session: str | None = None) -> None:
+    """Set a new password and end every other session of the user (API tokens are not sessions)."""
+    from .sessions import end_all_sessions
+
+    user.password_hash = hash_password(password)
+    db.session.commit()
+    end_all_sessions(user.id, keep=keep_session)
+
+
+def change_own_password(user: User, current: str, password: str, keep_session: str | None = None) -> None:
+    """Change a user's password after checking the current one and the new one's strength."""
+    from .passwords import weakness
+
+    if not check_password_hash(user.password_hash, current or ""):
+        raise AccountError(_l("Your current password is wrong."), "current")
+    problem = weakness(password, user.phone, user.name)
+    if problem:
+        raise AccountError(problem, "password")
+    change_password(user, password, keep_session=keep_session)
 
 
 def create_staff(phone: str, name: str, password: str, role: str = "admin",

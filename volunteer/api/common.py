@@ -2,12 +2,16 @@
 from datetime import date, datetime
 
 from flask import Blueprint, abort, g, jsonify, request
+from flask_babel import gettext as _
 
+from ..children.validation import InvalidInput
+from ..numbers import parse_int
 from . import openapi
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000
 
 
 def route(rule: str, method: str, **doc):
@@ -43,13 +47,17 @@ def ok(payload, status: int = 200):
 
 
 def paging() -> tuple[int, int]:
-    """?page= (from 1) and ?per_page= (1-100, default 25); a non-number is a 400."""
-    try:
-        page = int(request.args.get("page", 1))
-        per_page = int(request.args.get("per_page", 25))
-    except ValueError:
-        abort(400)
-    return max(1, page), max(1, min(per_page, MAX_PER_PAGE))
+    """?page= (1-MAX_PAGE) and ?per_page= (1-100, default 25; more is 100); anything else is a 422."""
+    page = parse_int(request.args.get("page", 1), 1, MAX_PAGE)
+    per_page = parse_int(request.args.get("per_page", 25), 1)
+    wrong = {}
+    if page is None:
+        wrong["page"] = _("Enter a whole number between %(lo)s and %(hi)s.", lo=1, hi=MAX_PAGE)
+    if per_page is None:
+        wrong["per_page"] = _("Enter a whole number between %(lo)s and %(hi)s.", lo=1, hi=MAX_PER_PAGE)
+    if wrong:
+        raise InvalidInput(wrong)
+    return page, min(per_page, MAX_PER_PAGE)
 
 
 def page_of(items, page: int, per_page: int, total: int):
@@ -57,8 +65,11 @@ def page_of(items, page: int, per_page: int, total: int):
 
 
 def body() -> dict:
-    """The JSON object sent; anything else is a 400."""
-    data = request.get_json(silent=True)
+    """The JSON object sent; anything else is a 400, JSON nested too deep for the parser a 422."""
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # json's decoder recurses once per level: 2,000 levels exhaust the stack
+        raise InvalidInput({"body": _("The JSON is nested too deeply.")}) from None
     if not isinstance(data, dict):
         abort(400)
     return data

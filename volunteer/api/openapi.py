@@ -5,6 +5,7 @@ A route under /api/v1 without documentation makes build() raise, so it cannot go
 import re
 
 from .. import access
+from ..numbers import DB_INT_MAX
 
 # Operation docs keyed by endpoint name then HTTP method, filled by common.route at import time.
 REGISTRY: dict[str, dict[str, dict]] = {}
@@ -23,14 +24,14 @@ TYPES = {
     "wish": "object", "need_id": "integer", "org_id": "integer", "volunteer_ids": "array", "accept": "boolean",
     "accuracy": "number", "new_needs": "array", "assignees": "array", "need": "object", "child": "object",
     "contact": "object", "minutes": "integer", "minutes_total": "integer", "checked_in": "boolean",
-    "checked_out": "boolean", "has_report": "boolean", "check_in_distance_m": "number",
+    "checked_out": "boolean", "has_report": "boolean", "check_in_distance_m": "number", "check_in": "string",
 }
 FORMATS = {"birth_date": "date", "window_start": "date", "window_end": "date", "consent_given_on": "date",
            "created_at": "date-time", "updated_at": "date-time", "last_used_at": "date-time",
            "revoked_at": "date-time", "claimed_at": "date-time", "expires_at": "date-time",
            "bought_at": "date-time", "delivered_at": "date-time", "received_at": "date-time",
            "starts_at": "date-time", "ends_at": "date-time", "offer_expires_at": "date-time",
-           "checked_in_at": "date-time", "follow_up_on": "date"}
+           "checked_in_at": "date-time", "check_in_opens_at": "date-time", "follow_up_on": "date"}
 ARRAY_ITEMS = {"needs": "object", "slots": "object", "new_needs": "object", "assignees": "object",
                "volunteer_ids": "integer"}
 
@@ -64,6 +65,50 @@ def _object(fields, required=()) -> dict:
     return schema
 
 
+def _ints(*names, **extra) -> dict:
+    return {"type": "object", "properties": {**{n: {"type": "integer"} for n in names}, **extra}}
+
+
+def stats_schema() -> dict:
+    """The figures of volunteer/stats/services.py::Figures as volunteer/stats/json.py::as_dict gives them."""
+    counts = {"services": {"type": "integer"}, "person_times": {"type": "integer", "description":
+              "Children served (a group activity with 12 children: 12)"}, "hours": {"type": "number", "description":
+              "Helpers' checked-in service time in hours, to 0.1 (two helpers for an hour: 2)"}}
+    keyed = {"type": "array", "items": {"type": "object", "properties": {
+        "key": {"type": "string"}, "label": {"type": "string"}, **counts}}}
+    total = {"type": "object", "properties": counts}
+    return {"type": "object", "description": "See volunteer/stats/services.py::Figures", "properties": {
+        "first": {"type": "string", "format": "date"}, "last": {"type": "string", "format": "date"},
+        "children": {"type": "array", "items": {"type": "object", "description": "{area, name, <category>..., "
+                     "disabled, total}: by district (the city) or town"}},
+        "children_total": {"type": "object"},
+        "needs": {"type": "array", "items": {"type": "object", "description": "{dimension, label, <status>..., total}"}},
+        "services": {"type": "array", "items": {"type": "object", "properties": {
+            "service_type": {"type": "string"}, "label": {"type": "string"}, "visits": {"type": "integer"},
+            "person_times": counts["person_times"], "hours": counts["hours"]}}},
+        "services_total": {"type": "object", "properties": {"visits": {"type": "integer"},
+                                                             "person_times": counts["person_times"], "hours": counts["hours"]}},
+        "by_form": keyed, "by_form_total": total,
+        "by_content": {**keyed, "description": "Every content, then key \"none\" (services without a content)"},
+        "by_content_total": {**total, "description": "The services with a content"},
+        "by_month": {"type": "array", "items": {"type": "object", "properties": {
+            "month": {"type": "string", "description": "YYYY-MM, Qingdao time"}, **counts}}},
+        "by_area": {"type": "array", "items": {"type": "object", "properties": {
+            "area": {"type": "string"}, "name": {"type": "string"}, **counts, "children": {"type": "integer"},
+            "per_child": {"type": "number", "nullable": True, "description": "Services per child"}}}},
+        "volunteers": _ints("served", "helper_times", hours=counts["hours"]),
+        "wishes": _ints("claimed", "received", "open"), "packs": _ints("delivered"),
+        "reach": _ints("children_served", "new_children", "new_needs"),
+        "headline": {"type": "array", "description": "Headline figures against the previous period of the same "
+                     "length (children: registered by each period's end)", "items": {"type": "object", "properties": {
+                         "key": {"type": "string", "enum": ["children", "orphan", "de_facto_unsupported", "difficult",
+                                                            "left_behind", "services", "person_times", "hours",
+                                                            "volunteers", "wishes", "packs"]},
+                         "label": {"type": "string"}, "value": {"type": "number"}, "previous": {"type": "number"},
+                         "change": {"type": "number"}, "pct": {"type": "number", "nullable": True,
+                                                               "description": "Change in per cent; null from 0"}}}}}}
+
+
 def schemas() -> dict:
     """Reusable schemas: the error format, every view of access.FIELDS, inputs, tokens."""
     from ..children.services import CHILD_FIELDS
@@ -90,7 +135,8 @@ def schemas() -> dict:
         "WishClaim": _object(["id", "stage", "claimed_at", "expires_at", "bought_at", "delivered_at",
                               "delivered_to", "received_at", "thanks", "wish"]),
         "Visit": _object(["id", "status", "need", "child", "starts_at", "ends_at", "org_id", "offer_expires_at",
-                          "my_status", "checked_in", "checked_out", "minutes", "has_report", "contact",
+                          "my_status", "checked_in", "checked_out", "minutes", "has_report", "check_in",
+                          "check_in_opens_at", "contact",
                           "assignees", "check_in_method", "check_in_distance_m", "override_reason",
                           "flag_reason", "checked_in_at", "minutes_total"]),
         "VisitInput": _object(["need_id", "starts_at", "ends_at", "volunteer_ids", "org_id"],
@@ -98,10 +144,7 @@ def schemas() -> dict:
         "VisitAnswer": _object(["accept"], required=["accept"]),
         "CheckIn": _object(["lat", "lon", "accuracy"], required=["lat", "lon"]),
         "VisitReportInput": _object(["body", "mind", "social", "intellect", "follow_up_on", "new_needs"]),
-        "Stats": {"type": "object", "description": "See volunteer/stats/services.py::Figures", "properties": {
-            "first": {"type": "string", "format": "date"}, "last": {"type": "string", "format": "date"},
-            **{k: {"type": "array", "items": {"type": "object"}} for k in ("children", "needs", "services")},
-            **{k: {"type": "object"} for k in ("children_total", "services_total", "volunteers", "wishes", "packs")}}},
+        "Stats": stats_schema(),
         "Me": _object(["id", "name", "phone", "email", "role", "scope_level", "scope_code", "organisation_id",
                        "locale"]),
     }
@@ -109,6 +152,12 @@ def schemas() -> dict:
         for view, fields in views.items():
             name = collection.capitalize() + view.capitalize()
             out[name] = _object(fields)
+    out["NeedCard"]["properties"]["distance"] = {
+        "type": "object", "nullable": True, "description": "From your home to the child's approximate place "
+        "(the privacy-card point, as near me measures it); null without a home point", "properties": {
+            "km": {"type": "number", "description": "Rounded to 0.1 km"},
+            "from": {"type": "string", "enum": ["home"]},
+            "to": {"type": "string", "enum": ["approximate_place"]}}}
     for collection in access.FIELDS:  # one name per collection: whichever view the caller's role has
         refs = [{"$ref": f"#/components/schemas/{collection.capitalize()}{v.capitalize()}"}
                 for v in access.FIELDS[collection]]
@@ -130,7 +179,8 @@ def _path(rule) -> tuple[str, list]:
     def repl(m):
         converter, name = m[1], m[2]
         params.append({"name": name, "in": "path", "required": True,
-                       "schema": {"type": "integer" if converter == "int" else "string"}})
+                       "schema": {"type": "integer", "minimum": 0, "maximum": DB_INT_MAX} if converter == "int"
+                       else {"type": "string"}})
         return "{" + name + "}"
 
     return re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: repl(m), rule.rule), params
@@ -154,6 +204,8 @@ def _operation(spec: dict, path_params: list) -> dict:
     errors = set(spec["errors"]) | ({429} if not spec["public"] else set())
     if spec["body"]:
         errors |= {400, 422}
+    if any(name == "page" for name, *_ in spec["params"]):
+        errors |= {422}  # common.paging: page or per_page not a whole number in range
     for code in sorted(errors):
         responses[str(code)] = {"description": STATUS_TEXT.get(code, "Error"), "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}

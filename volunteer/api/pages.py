@@ -10,7 +10,9 @@ bp = Blueprint("api_tokens", __name__)
 
 
 def _page(status=200, **context):
-    return render_template("api/tokens.html", tokens=services.tokens_of(current_user), **context), status
+    full = services.live_count(current_user.id) >= services.MAX_LIVE
+    return render_template("api/tokens.html", tokens=services.tokens_of(current_user), full=full,
+                           max_live=services.MAX_LIVE, **context), status
 
 
 @bp.get("/account/tokens")
@@ -29,6 +31,8 @@ def create():
         token, plaintext = services.issue_token(current_user, name)
     except InvalidInput as exc:
         return _page(422, name=name, errors=exc.errors)
+    except services.TooManyTokens:
+        return _page(409, name=name)
     return _page(201, new_token=token, plaintext=plaintext)
 
 

@@ -7,6 +7,7 @@ from ..children import services as children
 from ..children.models import Child
 from ..children.present import full, privacy_card
 from ..extensions import db
+from ..matching import distance
 from ..needs import services as needs
 from ..needs.models import Need, Wish
 from ..needs.present import need_card, need_full
@@ -120,7 +121,7 @@ def list_needs():
                                              page=page, per_page=per_page, **filters)
         return page_of([need_full(n) for n in rows], page, per_page, total)
     rows, total = queries.open_needs(page=page, per_page=per_page, **filters)
-    return page_of([need_card(n) for n in rows], page, per_page, total)
+    return page_of([_card(n) for n in rows], page, per_page, total)
 
 
 @route("/children/<ref>/needs", "POST", endpoint="needs_create", tag="needs", body="NeedInput",
@@ -145,8 +146,17 @@ def _need(need_id: int) -> Need:
     return need
 
 
+def _card(need) -> dict:
+    """A need's card with the distance from the caller's home, as near me shows it (to the privacy-card
+    point; null without a home point)."""
+    record = need_card(need)
+    d = distance.from_home(user(), user(), need.child)
+    record["distance"] = d.record() if d is not None else None
+    return record
+
+
 def _need_as(need) -> dict:
-    return need_full(need) if _view("need") == "full" else need_card(need)
+    return need_full(need) if _view("need") == "full" else _card(need)
 
 
 @route("/needs/<int:need_id>", "GET", endpoint="need", tag="needs", response="Need",

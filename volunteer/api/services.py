@@ -5,10 +5,11 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..children.validation import InvalidInput
+from ..database import atomic
 from ..extensions import db
 from ..types import utcnow
 from ..validation import _bad_char
@@ -17,6 +18,15 @@ from .models import ApiToken
 PREFIX = "hh_"
 SHOWN = 10  # characters of the plaintext kept to tell tokens apart (e.g. "hh_Ab12Cd3")
 TOUCH_EVERY = timedelta(minutes=1)
+MAX_LIVE = 10  # tokens a user may hold that are not revoked
+
+
+class TooManyTokens(Exception):
+    """The user already holds MAX_LIVE live tokens."""
+
+    def __init__(self):
+        super().__init__(_l("You already have %(n)s tokens that work, the most allowed. Revoke one you no "
+                            "longer need, then create the new one.", n=MAX_LIVE))
 
 
 class TokenNotFound(LookupError):
@@ -40,13 +50,25 @@ def _clean_name(name) -> str:
 
 
 def issue_token(user, name) -> tuple[ApiToken, str]:
-    """Create a token for user; the plaintext is returned once and never stored."""
+    """Create a token for user; the plaintext is returned once and never stored. TooManyTokens when
+    the user already holds MAX_LIVE live ones (counted under the user's row lock, so racing requests
+    cannot pass the limit together)."""
     name = _clean_name(name)
     plaintext = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, token_hash=digest(plaintext), prefix=plaintext[:SHOWN])
-    db.session.add(token)
-    db.session.commit()
+    user_id = user.id
+    with atomic():
+        db.session.scalar(select(User.id).where(User.id == user_id).with_for_update())
+        if live_count(user_id) >= MAX_LIVE:
+            raise TooManyTokens()
+        token = ApiToken(user_id=user_id, name=name, token_hash=digest(plaintext), prefix=plaintext[:SHOWN])
+        db.session.add(token)
     return token, plaintext
+
+
+def live_count(user_id: int) -> int:
+    """How many of a user's tokens are not revoked."""
+    return db.session.scalar(select(func.count(ApiToken.id)).where(ApiToken.user_id == user_id,
+                                                                   ApiToken.revoked_at.is_(None)))
 
 
 def tokens_of(user) -> list[ApiToken]:

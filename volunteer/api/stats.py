@@ -1,9 +1,8 @@
-"""Statistics of the caller's area (staff): the same figures as the /stats page and its CSV."""
-from dataclasses import asdict
-
+"""Statistics of the caller's area (staff): the same figures as the /stats page, its CSV and its JSON."""
 from flask import request
 
 from ..stats import services
+from ..stats.json import as_dict
 from .common import ok, route, user
 
 
@@ -11,11 +10,10 @@ from .common import ok, route, user
        params=(("start", "query", "string", "First day, YYYY-MM-DD (default: 1 January)"),
                ("end", "query", "string", "Last day, YYYY-MM-DD (default: today)")),
        summary="Figures of your area (staff): children by area (district, or town inside a district) and "
-               "category, needs by dimension and status now; services (visits, person-times, hours) by type, volunteers, micro-wishes and "
-               "gift packs in the period")
+               "category, needs by dimension and status now; services in the period (services, person-times = "
+               "children served, hours = helpers' service time) by type, form, content, month and area; "
+               "volunteers, micro-wishes and gift packs in the period; headline figures against the previous "
+               "period of the same length")
 def stats():
     first, last = services.period(request.args.get("start"), request.args.get("end"))
-    f = asdict(services.figures(user(), first, last))
-    for row in f["needs"] + f["services"]:
-        row["label"] = str(row["label"])
-    return ok(f)
+    return ok(as_dict(services.figures(user(), first, last)))

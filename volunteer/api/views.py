@@ -22,9 +22,13 @@ def list_tokens():
 
 
 @route("/tokens", "POST", endpoint="tokens_create", tag="tokens", body="TokenInput", response="NewToken",
-       status=201, errors=(401,), summary="Create a token; its plaintext is in this answer only")
+       status=201, errors=(401, 409), summary="Create a token (at most 10 live ones); its plaintext is in this "
+       "answer only")
 def create_token():
-    token, plaintext = services.issue_token(user(), body().get("name"))
+    try:
+        token, plaintext = services.issue_token(user(), body().get("name"))
+    except services.TooManyTokens as exc:
+        return errors.error(409, str(exc))
     return ok({"token": token_record(token), "plaintext": plaintext}, 201)
 
 

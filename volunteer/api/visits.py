@@ -3,6 +3,7 @@ from flask import abort, request
 
 from ..needs.rules import is_staff
 from ..visits import answers, checkin, lists, present, reports, services
+from . import errors
 from .common import PAGING, body, ok, page_of, paging, route, user
 
 VISIT = (("visit_id", "path", "integer", "The visit's id"),)
@@ -79,11 +80,21 @@ def respond(visit_id):
 
 @route("/visits/<int:visit_id>/checkin", "POST", endpoint="visit_checkin", tag="visits", body="CheckIn",
        response="Visit", errors=(401, 403, 404), params=VISIT,
-       summary="Check in with the phone's position (WGS-84); refused with a message when too far from "
-               "the home or too imprecise. The position is compared on the server and not kept")
+       summary="Check in with the phone's position (WGS-84) while the visit's check_in is open (from "
+               "check_in_opens_at, an hour before it starts); refused with a message when early, too "
+               "imprecise or too far from the home (saying only: more than the check-in radius). Tries refused "
+               "as too far are limited per visit (429 with Retry-After, or without it once all are used). The "
+               "position is compared on the server and not kept")
 def check_in(visit_id):
     data = body()
-    visit = checkin.check_in(user(), visit_id, data.get("lat"), data.get("lon"), data.get("accuracy"), via="api")
+    try:
+        visit = checkin.check_in(user(), visit_id, data.get("lat"), data.get("lon"), data.get("accuracy"),
+                                 via="api")
+    except checkin.TooManyTries as exc:
+        resp = errors.error(429, str(exc.errors["location"]))
+        if exc.wait_seconds:
+            resp.headers["Retry-After"] = str(exc.wait_seconds)
+        return resp
     return ok(_record(visit))
 
 

@@ -1,4 +1,5 @@
-"""Micro-wishes for donors: claim one (exactly one donor wins), list my claims. Same services as the pages."""
+"""Micro-wishes for donors: claim one (exactly one donor wins), list my claims, give one up. Same services as
+the pages."""
 from .. import access
 from ..wishes import claims, fulfil
 from ..wishes.cards import cards_for
@@ -43,3 +44,12 @@ def my_claims():
     rows = sorted(mine["live"] + mine["history"], key=lambda r: -r.id)
     return page_of([claim_record(r) for r in rows[(page - 1) * per_page: page * per_page]], page, per_page,
                    len(rows))
+
+
+@route("/my/claims/<int:claim_id>/release", "POST", endpoint="my_claim_release", tag="wishes",
+       response="WishClaim", errors=(401, 404, 422),
+       params=(("claim_id", "path", "integer", "The claim's id"),),
+       summary="Give up my claim made by mistake, before it is marked bought: the wish goes back on the list. "
+               "Only the donor who claimed it may; once bought (or ended) it is a 422 saying why")
+def release_claim(claim_id):
+    return ok(claim_record(claims.release_own(user(), claim_id, via="api")))

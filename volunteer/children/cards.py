@@ -2,9 +2,9 @@
 import math
 from datetime import date
 
-from flask_babel import gettext as _
 
 from ..geo import services as geo
+from .nicknames import nickname
 
 # Grid cells of 0.01 deg latitude x 0.0125 deg longitude: about 1.1 x 1.1 km around Qingdao (36 N).
 GRID_LAT, GRID_LON = 0.01, 0.0125
@@ -34,17 +34,10 @@ def snap(lat: float | None, lon: float | None) -> tuple[float | None, float | No
             round((math.floor(lon / GRID_LON) + 0.5) * GRID_LON, 5))
 
 
-def pseudonym(ref: str, template: str | None = None) -> str:
-    """A stable pseudonym built from the random public reference; template: pseudonym_template(), for
-    many pseudonyms in one request."""
-    if template is None:
-        return _("Child %(code)s", code=ref[:4].upper())
-    return template % {"code": ref[:4].upper()}
-
-
-def pseudonym_template() -> str:
-    """The translated pseudonym pattern, to translate once for a page of pseudonyms."""
-    return _("Child %(code)s", code="%(code)s")
+def pseudonym(ref: str) -> str:
+    """The name a privacy card calls a child by: a friendly nickname from the random public reference
+    (nicknames.nickname), the same on every page and in the API."""
+    return nickname(ref)
 
 
 def town_name(code: str | None) -> str:

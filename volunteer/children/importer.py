@@ -2,7 +2,7 @@
 
 Policy: ALL OR NOTHING. A file with any error imports nothing. Every row is first checked with
 `validation.clean` (the same rules as the web form and the API), plus the coordinator's area and
-duplicates; errors are reported by row number (as the spreadsheet program shows it: the header is
+duplicates (checking stops at the first MAX_ERRORS problems); errors are reported by row number (as the spreadsheet program shows it: the header is
 row 1) and by column (its header exactly as written in the file). Only when every row is clean are
 the children created through `services.create_child` (so consent, history, events and audit work
 exactly as for the form), all in ONE transaction: if anything fails midway it is rolled back, so
@@ -19,13 +19,21 @@ from sqlalchemy import select
 from .. import access
 from ..audit import services as audit
 from ..extensions import db
-from ..geo import services as geo
+from ..geo.models import Division
 from . import services
 from .models import CATEGORIES, GENDERS, PURPOSES, Child
-from .spreadsheet import FIELD_LABELS, ImportProblem, cell_value, map_header, normalise, read_table
+from .spreadsheet import ImportProblem, cell_value, column_name, english, map_header, normalise, read_table
 from .validation import InvalidInput, clean
 
-# Chinese words for the purposes (the catalogue's labels are accepted too).
+# Checking stops at this many problems: enough to fix in one go, and a sheet of wrong rows costs little.
+MAX_ERRORS = 200
+
+# The word for each purpose that the import page offers, per language; any of them and the catalogue's
+# labels are accepted in either language.
+PURPOSE_TERMS = {
+    "care_services": ("关爱服务", "Care services"), "wishes": ("微心愿", "Micro-wishes"), "care_and_wishes": ("全部", "All"),
+}
+# More Chinese words for the purposes.
 PURPOSE_WORDS = {
     "关爱服务": "care_services", "关爱": "care_services", "走访、个案和小组服务、活动": "care_services",
     "微心愿": "wishes", "微心愿和礼包": "wishes", "礼包": "wishes",
@@ -49,6 +57,7 @@ class Report:
     created: list = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    truncated: bool = False  # checking stopped at MAX_ERRORS problems
 
     @property
     def ok(self) -> bool:
@@ -64,20 +73,51 @@ def _labels_to_codes(mapping: dict) -> dict:
     return out
 
 
-def _prepare(data: dict) -> dict:
-    """Accept labels for codes: English/Chinese category, gender and purpose labels, town names."""
+class _Places:
+    """Qingdao's districts and towns, read once per check so that no row needs a query to name its place."""
+
+    def __init__(self):
+        # Held for the whole check: validation's geo.get(code) then finds each in the session.
+        self.divisions = db.session.scalars(select(Division).where(Division.level.in_(("district", "town")))).all()
+        self.by_code = {d.code: d for d in self.divisions}
+        districts = sorted((d for d in self.divisions if d.level == "district"), key=lambda d: d.code)
+        self.districts = {}
+        for d in districts:
+            self.districts.setdefault(d.name, d.code)
+        towns = sorted((t for t in self.divisions if t.level == "town"), key=lambda t: (t.parent_code, t.code))
+        self.towns, self.first_town = {}, {}  # (district, name) -> code; name -> the first in code order
+        for t in towns:
+            self.towns.setdefault((t.parent_code, t.name), t.code)
+            self.first_town.setdefault(t.name, t.code)
+
+    def district(self, value) -> str | None:
+        """The code of the district written as value (its code or name), or None."""
+        text = str(value).strip()
+        d = self.by_code.get(text)
+        if d is not None:
+            return d.code if d.level == "district" else None
+        return self.districts.get(text)
+
+
+def _prepare(data: dict, places: _Places) -> dict:
+    """Accept labels for codes: English/Chinese category, gender and purpose labels, district and town names."""
     categories, genders, purposes = _label_maps()
     for f, words in (("category", categories), ("gender", genders), ("consent_purpose", purposes)):
         v = data.get(f)
         if isinstance(v, str) and v and normalise(v) in words:
             data[f] = words[normalise(v)]
     town, district = data.get("town_code"), data.get("district_code")
+    code = places.district(district) if isinstance(district, str) and district else None
+    if code is not None:
+        data["district_code"] = code
     if isinstance(town, str) and town and not town.isdigit():
-        d = _district(district) if district else None
-        if d is not None:  # the same town name may exist in two districts: look in the given one
-            match = next((t for t in geo.towns(d.code) if t.name == town), None)
-            if match is not None:
-                data["town_code"] = match.code
+        # The same town name may exist in two districts: look in the given one (else as validation does).
+        if code:
+            match = places.towns.get((code, town))
+        else:
+            match = None if district else places.first_town.get(town)
+        if match is not None:
+            data["town_code"] = match
     return data
 
 
@@ -90,41 +130,42 @@ def _label_maps():
         _LABEL_CACHE["g"] = _labels_to_codes(GENDERS)
         purposes = _labels_to_codes(PURPOSES)
         purposes.update({normalise(k): v for k, v in PURPOSE_WORDS.items()})
+        purposes.update({normalise(w): code for code, words in PURPOSE_TERMS.items() for w in words})
         _LABEL_CACHE["p"] = purposes
     return _LABEL_CACHE["c"], _LABEL_CACHE["g"], _LABEL_CACHE["p"]
 
 
-def _district(value):
-    value = str(value).strip()
-    d = geo.get(value)
-    if d is None:
-        d = next((x for x in geo.districts() if x.name == value), None)
-    return d if d is not None and d.level == "district" else None
+def purpose_terms() -> list[tuple[str, str]]:
+    """(word to write, what it means) per purpose, in the user's language, for the import page."""
+    return [(words[1] if english() else words[0], str(PURPOSES[code])) for code, words in PURPOSE_TERMS.items()]
 
 
 def check(staff, rows: list[list]) -> tuple[list[dict], Report]:
-    """Check every data row; return the clean data per row and a report with every error."""
+    """Check the data rows; return the clean data per row and a report of the errors (the first MAX_ERRORS)."""
     header = rows[0]
     columns, ignored = map_header(header)
     report = Report(ignored_columns=ignored)
     header_text = {f: str(cell_value(header[i])) for f, i in columns.items()}
 
     def column(f):
-        if f in header_text:
-            return header_text[f]
-        if f == "district_code" and "town_code" in header_text:
-            return header_text["town_code"]
-        return str(FIELD_LABELS.get(f, f))
+        if f == "district_code" and f not in header_text and "town_code" in header_text:
+            f = "town_code"  # the district comes from the town column
+        return column_name(f, header_text.get(f, ""))
 
     good, seen = [], {}
+    places, registered = _Places(), _registered(rows[1:], columns.get("name"))
     row_number = 1
     for raw in rows[1:]:
+        if len(report.errors) >= MAX_ERRORS:
+            report.truncated = True
+            del report.errors[MAX_ERRORS:]
+            break
         row_number += 1
         if not any(cell_value(v) for v in raw):
             continue
         report.rows += 1
         data = {f: cell_value(raw[i]) if i < len(raw) else "" for f, i in columns.items()}
-        data = _prepare(data)
+        data = _prepare(data, places)
         try:
             values = clean(data)
         except InvalidInput as exc:
@@ -141,15 +182,28 @@ def check(staff, rows: list[list]) -> tuple[list[dict], Report]:
                 "The same child (name, birth date and town) is already in row %(row)s.", row=seen[key]))))
             continue
         seen[key] = row_number
-        if db.session.scalar(select(Child.id).where(Child.name == key[0], Child.birth_date == key[1],
-                                                    Child.town_code == key[2])):
+        if key in registered:
             report.errors.append(RowError(row_number, column("name"), str(_l(
                 "This child (same name, birth date and town) is already registered."))))
             continue
         good.append((row_number, data))
+    if len(report.errors) > MAX_ERRORS:
+        report.truncated = True
+        del report.errors[MAX_ERRORS:]
     if report.rows == 0:
         raise ImportProblem(_l("The file has a header row but no children in it."))
     return good, report
+
+
+def _registered(rows: list[list], name_column: int | None) -> set:
+    """(name, birth date, town) of the children already registered under a name in the rows: one query per
+    500 names instead of one per row."""
+    names = sorted({str(cell_value(r[name_column])) for r in rows if name_column is not None and name_column < len(r)})
+    found = set()
+    for i in range(0, len(names), 500):
+        found.update(tuple(r) for r in db.session.execute(
+            select(Child.name, Child.birth_date, Child.town_code).where(Child.name.in_(names[i:i + 500]))))
+    return found
 
 
 def import_file(staff, filename: str, content: bytes) -> Report:

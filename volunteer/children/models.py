@@ -55,8 +55,9 @@ class Child(db.Model):
     guardian_name: Mapped[str | None] = mapped_column(String(40))
     guardian_relation: Mapped[str | None] = mapped_column(String(20))
     guardian_phone: Mapped[str | None] = mapped_column(String(16))
+    # Indexed: deleting consents (a child's removal, the demo's reset) looks up the children pointing at them.
     consent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("consent.id", use_alter=True, ondelete="SET NULL"))
+        ForeignKey("consent.id", use_alter=True, ondelete="SET NULL"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at = mapped_column(UTCDateTime, default=utcnow)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,7 +1,9 @@
 """What the children pages show and read: stored values as people read them, the timeline, form values."""
 import json
 
+from babel.lists import format_list
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -9,7 +11,7 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..extensions import db
 from ..geo import services as geo
-from ..validation import display_phone
+from ..validation import phone_text
 from . import services
 from .models import CATEGORIES, CONSENT_TEXT_VERSION, GENDERS, PURPOSES, Consent
 from .spreadsheet import FIELD_LABELS
@@ -19,6 +21,12 @@ TEXT_FIELDS = ("name", "village", "address", "school", "grade", "notes", "guardi
                "guardian_relation", "guardian_phone", "birth_date", "gender", "category", "lat", "lon")
 CONSENT_FIELDS = ("consent_given_by", "consent_relation", "consent_given_on")
 HISTORY_ACTIONS = {"create": _l("Registered"), "update": _l("Changed")}
+AUDIT_ACTIONS = {"view": _l("viewed"), "deny": _l("was refused"), "update": _l("changed"), "delete": _l("deleted"),
+                 "create": _l("registered"), "import": _l("imported"), "export": _l("exported")}
+# Why an audit row was allowed or refused, as stored (services' reason codes) -> words.
+AUDIT_REASONS = {"scope": _l("In their area"), "edit": _l("Opened to edit"), "find helpers": _l("Finding helpers"),
+                 "change": _l("Not in their area")}
+AUDIT_VIA = {"api": _l("through the API"), "import": _l("by spreadsheet import")}
 
 
 def user_names(user_ids) -> dict:
@@ -50,10 +58,7 @@ def show_value(field: str, value) -> str:
     if field in ("district_code", "town_code"):
         return division_name(value)
     if field == "guardian_phone":
-        try:
-            return display_phone(value)
-        except Exception:
-            return str(value)
+        return phone_text(value)
     return str(value)
 
 
@@ -85,6 +90,32 @@ def timeline(child) -> list[dict]:
             "key": (c.created_at, 0, c.id)})
     items.sort(key=lambda i: i["key"], reverse=True)
     return items
+
+
+def audit_reason(action: str, reason: str) -> str:
+    """An audit row's stored reason in words: visit:7 -> During visit 7, changed fields by their labels."""
+    reason = reason or ""
+    if reason in AUDIT_REASONS:
+        return str(AUDIT_REASONS[reason])
+    if action == "deny" and reason.startswith("ref:"):
+        return str(AUDIT_REASONS["change"])
+    if reason.startswith("visit:") and reason[6:].isdigit():
+        return _("During visit %(id)s", id=reason[6:])
+    fields = reason.split(",")
+    known = [f for f in fields if f in FIELD_LABELS]
+    if action == "update" and known and len(known) >= len(fields) - 1:  # the list may be cut at 80 characters
+        order = list(FIELD_LABELS)
+        labels = [str(FIELD_LABELS[f]) for f in sorted(known, key=order.index)]
+        return _("Changed: %(fields)s", fields=format_list(labels, locale=get_locale()))
+    return reason
+
+
+def audit_entries(rows) -> list[dict]:
+    """Audit rows of a child for the viewers page: who, what, when and why, in words."""
+    names = user_names([r.user_id for r in rows])
+    return [{"who": names.get(r.user_id, _("(deleted user)")), "action": r.action,
+             "action_label": str(AUDIT_ACTIONS.get(r.action, r.action)), "at": r.at,
+             "reason": audit_reason(r.action, r.reason), "via": str(AUDIT_VIA.get(r.via, ""))} for r in rows]
 
 
 def needs_and_wishes(child) -> dict:

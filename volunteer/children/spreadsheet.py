@@ -9,6 +9,8 @@ import re
 import zipfile
 from datetime import date, datetime
 
+from babel.lists import format_list
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -26,13 +28,22 @@ FIELD_LABELS = {
     "consent_purpose": _l("Purpose agreed to"), "consent_agreed": _l("Consent text"),
 }
 
-# The template's headers (Chinese, as coordinators' sheets use them), in column order.
+# The template's headers in column order: Chinese (as coordinators' sheets use them) and English. Both
+# are accepted, whatever the user's language; pages name columns with the user's.
 TEMPLATE_HEADERS = {
     "name": "姓名", "gender": "性别", "birth_date": "出生日期", "category": "类别", "disabled": "残疾",
     "district_code": "区市", "town_code": "镇街", "village": "村社区", "address": "地址", "lat": "纬度",
     "lon": "经度", "school": "学校", "grade": "年级", "guardian_name": "监护人", "guardian_relation": "关系",
     "guardian_phone": "监护人电话", "consent_given_by": "同意人", "consent_relation": "同意人关系",
     "consent_given_on": "同意日期", "consent_purpose": "同意用途", "notes": "备注",
+}
+TEMPLATE_HEADERS_EN = {
+    "name": "Name", "gender": "Gender", "birth_date": "Birth date", "category": "Category", "disabled": "Disability",
+    "district_code": "District", "town_code": "Town or street", "village": "Village or community",
+    "address": "Address", "lat": "Latitude", "lon": "Longitude", "school": "School", "grade": "Grade",
+    "guardian_name": "Guardian", "guardian_relation": "Guardian relation", "guardian_phone": "Guardian phone",
+    "consent_given_by": "Consent given by", "consent_relation": "Consent giver relation",
+    "consent_given_on": "Consent date", "consent_purpose": "Consent purpose", "notes": "Notes",
 }
 
 # Header words (normalised: lower case, no spaces, "*", "_" or bracketed hints) -> field.
@@ -79,12 +90,29 @@ def normalise(text) -> str:
 
 
 _ALIASES = {normalise(a): f for f, words in HEADER_ALIASES.items() for a in words}
+_ALIASES.update({normalise(h): f for headers in (TEMPLATE_HEADERS, TEMPLATE_HEADERS_EN) for f, h in headers.items()})
+
+
+def english() -> bool:
+    """Whether the user reads English (else Chinese, the default)."""
+    return str(get_locale() or "") == "en"
+
+
+def template_headers(other: bool = False) -> dict:
+    """{field: header} in the user's language (the other language's with other=True)."""
+    return TEMPLATE_HEADERS_EN if english() != other else TEMPLATE_HEADERS
+
+
+def column_name(field: str, written: str = "") -> str:
+    """A column as the user's template names it, with the file's own header when that differs."""
+    mine = template_headers().get(field) or str(FIELD_LABELS.get(field, field))
+    return mine if not written or written == mine else f"{mine} ({written})"
 
 
 def template_csv() -> bytes:
-    """The import template: Chinese headers, UTF-8 with a BOM so Excel opens it correctly."""
+    """The import template with the user's language's headers, UTF-8 with a BOM so Excel opens it."""
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerow(TEMPLATE_HEADERS.values())
+    csv.writer(buf, lineterminator="\r\n").writerow(template_headers().values())
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -191,7 +219,7 @@ def map_header(header: list) -> tuple[dict, list[str]]:
             columns[f] = i
     missing = [f for f in REQUIRED_COLUMNS if f not in columns]
     if missing:
-        names = "、".join(f"{TEMPLATE_HEADERS[f]} ({FIELD_LABELS[f]})" for f in missing)
+        names = format_list([column_name(f) for f in missing], locale=get_locale())
         raise ImportProblem(_l("The header row (row 1) lacks required columns: %(names)s. "
                                "Download the template to see the columns.", names=names))
     return columns, ignored

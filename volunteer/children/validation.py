@@ -67,8 +67,8 @@ def clean(data: dict, *, partial: bool = False, today: date | None = None) -> di
     today = today or date.today()
     errors, out = {}, {}
     present = lambda f: f in data and _text(data.get(f)) != ""  # noqa: E731
-    for f in REQUIRED:
-        if not partial and not present(f) and not (f == "district_code" and present("town_code")):
+    for f in REQUIRED:  # a change may leave a field out, never empty it
+        if (not partial or f in data) and not present(f) and not (f == "district_code" and present("town_code")):
             errors[f] = _l("This field is required.")
     for f, limit in TEXT_LIMITS.items():
         if f in data and f not in errors:

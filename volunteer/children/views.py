@@ -3,7 +3,9 @@
 Staff only (access.staff_required); every rule about who sees which child lives in services/access:
 a child outside the user's scope answers 404 exactly like a child that does not exist.
 """
+from babel.lists import format_list
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,18 +14,18 @@ from sqlalchemy import select
 from ..access import staff_required
 from ..extensions import db
 from ..geo import services as geo
+from ..rendering import render, wants_fragment
 from . import importer, present, services, spreadsheet
 from .cards import age_on
 from .models import CATEGORIES, GENDERS, PURPOSES, Consent
-from .pages import (CONSENT_FIELDS, FIELD_LABELS, child_data, consent_data, division_name, errors_of, form_context,
-                    messages, needs_and_wishes, show_value, timeline, town_choices, user_names, values_of)
+from .pages import (CONSENT_FIELDS, FIELD_LABELS, audit_entries, child_data, consent_data, division_name, errors_of,
+                    form_context, messages, needs_and_wishes, show_value, timeline, town_choices, values_of)
 from .validation import InvalidInput
 
 bp = Blueprint("children", __name__, url_prefix="/children")
 
 PER_PAGE = 25
-ACTIONS = {"view": _l("viewed"), "deny": _l("was refused"), "update": _l("changed"), "delete": _l("deleted"),
-           "create": _l("registered"), "import": _l("imported"), "export": _l("exported")}
+VIEWERS_PER_PAGE = 50  # of the newest 200 audit rows (audit.for_object)
 
 
 def register(app):
@@ -52,10 +54,7 @@ def _filters():
     town = town if t is not None and t.level == "town" and (not district or t.parent_code == district) else ""
     category = args.get("category", "")
     disabled = args.get("disabled", "")
-    try:
-        page = max(1, min(int(args.get("page", "1")), 10_000))
-    except ValueError:
-        page = 1
+    page = _page_number()
     return {"q": args.get("q", "").strip()[:40], "district": district, "town": town,
             "category": category if category in CATEGORIES else "",
             "disabled": disabled if disabled in ("1", "0") else "", "page": page}
@@ -73,12 +72,26 @@ def index():
     items = [{"ref": c.ref, "name": c.name, "age": age_on(c.birth_date), "gender": GENDERS.get(c.gender, ""),
               "town": division_name(c.town_code), "district": division_name(c.district_code),
               "category": CATEGORIES.get(c.category, c.category), "disabled": c.disabled} for c in rows]
-    ctx = dict(items=items, total=total, f=f, pages=pages, districts=geo.districts(),
-               towns=town_choices(f["district"]), categories=CATEGORIES)
-    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
-        return render_template("children/_results.html", oob_towns=request.headers.get("HX-Trigger") == "f-district",
-                               **ctx)
-    return render_template("children/index.html", **ctx)
+    towns = town_choices(f["district"])
+    ctx = dict(items=items, total=total, f=f, pages=pages, districts=geo.districts(), towns=towns,
+               categories=CATEGORIES, filter_summary=_filter_summary(f, towns),
+               fragment=wants_fragment(), oob_towns=request.htmx.trigger == "f-district")
+    return render("children/index.html", block="results", **ctx)
+
+
+def _filter_summary(f, towns) -> str:
+    """The chosen filters in words, for the closed filter sheet's summary."""
+    parts = [_("“%(q)s”", q=f["q"])] if f["q"] else []
+    if f["town"]:
+        parts.append(dict(towns).get(f["town"], ""))
+    elif f["district"]:
+        parts.append(division_name(f["district"]))
+    if f["category"]:
+        parts.append(str(CATEGORIES[f["category"]]))
+    if f["disabled"]:
+        parts.append(_("Disabled children") if f["disabled"] == "1" else _("Not disabled"))
+    parts = [p for p in parts if p]
+    return " · ".join(parts) if parts else _("All children in your area")
 
 
 # ---- The child's page ----
@@ -105,11 +118,17 @@ def viewers(ref):
         child, rows = services.viewers(current_user, ref)
     except services.ChildNotFound:
         abort(404)
-    names = user_names([r.user_id for r in rows])
-    entries = [{"who": names.get(r.user_id, _("(deleted user)")), "action": r.action,
-                "action_label": ACTIONS.get(r.action, r.action), "at": r.at, "reason": r.reason, "via": r.via}
-               for r in rows]
-    return render_template("children/viewers.html", child=child, entries=entries)
+    pages = max(1, -(-len(rows) // VIEWERS_PER_PAGE))
+    page = min(_page_number(), pages)
+    shown = rows[(page - 1) * VIEWERS_PER_PAGE:page * VIEWERS_PER_PAGE]
+    return render_template("children/viewers.html", child=child, entries=audit_entries(shown), page=page, pages=pages)
+
+
+def _page_number() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
 
 
 # ---- Add and change ----
@@ -197,9 +216,11 @@ def delete(ref):
 
 def _import_page(report=None, problem=None, status=200):
     return render_template("children/import.html", report=report, problem=problem,
-                           headers=spreadsheet.TEMPLATE_HEADERS, required=spreadsheet.REQUIRED_COLUMNS,
-                           labels=FIELD_LABELS, categories=CATEGORIES, purposes=PURPOSES,
-                           purpose_words=importer.PURPOSE_WORDS, max_rows=spreadsheet.MAX_ROWS), status
+                           headers=spreadsheet.template_headers(), other=spreadsheet.template_headers(other=True),
+                           other_lang="zh-CN" if spreadsheet.english() else "en",
+                           required=spreadsheet.REQUIRED_COLUMNS,
+                           categories=format_list([str(c) for c in CATEGORIES.values()], style="or", locale=get_locale()),
+                           purposes=importer.purpose_terms(), max_rows=spreadsheet.MAX_ROWS), status
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import insert, update
 
+from ..children.cards import age_on
 from ..children.models import CONSENT_TEXT_VERSION, Child, Consent, new_ref
 from ..extensions import db
 from ..needs.models import Need, NeedSkill, Wish
@@ -25,6 +26,14 @@ NEED_KINDS = (
     ("case_service", "social", ["home_visit"], "monthly"),
 )
 NEED_WEIGHTS = (30, 20, 18, 10, 5, 6, 6, 5)
+# The ages (whole years, youngest and oldest) a service type suits: tutoring, counselling, group work and
+# camps are for school age; safety education and activities from 3; home visits, care and rehabilitation
+# for every child.
+AGE_FIT = {
+    "home_visit_survey": (0, 17), "case_service": (0, 17), "companionship": (0, 17), "rehabilitation": (0, 17),
+    "safety_education": (3, 17), "community_activity": (3, 17),
+    "tutoring": (6, 17), "counselling": (6, 17), "group_service": (6, 17), "camp": (6, 17),
+}
 WISHES = (("书包", "study", 80), ("文具套装", "study", 40), ("课外读物", "books", 60), ("羽绒服", "clothing", 200),
           ("运动鞋", "sports", 150), ("篮球", "sports", 90), ("台灯", "daily", 70), ("字典", "books", 45))
 # Guardians' numbers come from the 171 virtual-operator block, apart from the accounts' 170 block.
@@ -42,6 +51,12 @@ def _insert(model, rows, returning=False):
         else:
             db.session.execute(stmt, rows[i:i + CHUNK])
     return ids
+
+
+def fitting_kinds(age: int) -> tuple[list, list]:
+    """The NEED_KINDS that suit a child of this age, and their weights."""
+    pairs = [(k, w) for k, w in zip(NEED_KINDS, NEED_WEIGHTS) if AGE_FIT[k[0]][0] <= age <= AGE_FIT[k[0]][1]]
+    return [k for k, _ in pairs], [w for _, w in pairs]
 
 
 def add_children(rows: list[dict], rng, admin_id: int, now, today: date) -> dict:
@@ -64,8 +79,9 @@ def add_children(rows: list[dict], rng, admin_id: int, now, today: date) -> dict
 
     needs, need_skills, wishes = [], [], []
     for cid, r in zip(ids, rows):
+        kinds, weights = fitting_kinds(age_on(r["birth_date"], today))
         for _ in range(rng.choices((0, 1, 2), (30, 50, 20))[0]):
-            kind, dim, skills, rhythm = rng.choices(NEED_KINDS, NEED_WEIGHTS)[0]
+            kind, dim, skills, rhythm = rng.choices(kinds, weights)[0]
             start = today + timedelta(days=rng.randint(-30, 30))
             needs.append({"child_id": cid, "dimension": dim, "service_type": kind, "rhythm": rhythm,
                           "urgency": rng.choices(("low", "normal", "high", "urgent"), (2, 6, 2, 1))[0],

@@ -22,6 +22,7 @@ from ..wishes.models import WishEvent
 from ..volunteers.models import AvailabilitySlot, VolunteerProfile, VolunteerSkill
 from . import names
 from .children import add_children
+from .history import add_history
 from .wishes import add_wish_event
 from .people import DEMO_PHONE_PREFIX, add_people
 from .visits import add_visits
@@ -175,7 +176,11 @@ def build(small: bool = False, seed: int = 2019, reset: bool = False) -> dict:
                              "created_at": now})
     child_rng.shuffle(children)  # so ids do not run category by category
     extra = add_children(children, child_rng, people["staff_ids"]["admin"], now, today)
-    visits = add_visits(random_stream(seed, "visits"), people["staff_ids"], _demo_volunteer_id(people["logins"]), now)
+    demo_volunteer = _demo_volunteer_id(people["logins"])
+    visits = add_visits(random_stream(seed, "visits"), people["staff_ids"], demo_volunteer, now)
+    # The full data set also holds the 2017-2019 service history (the seed's figures); --small leaves it out.
+    history = (add_history(random_stream(seed, "history"), people["staff_ids"], [demo_volunteer]) if not small
+               else {"services": 0, "needs": 0, "children": 0, "volunteers": 0})
     from ..matching.points import rebuild_all
 
     rebuild_all(commit=False)  # bulk inserts bypass the events that keep need_point in step
@@ -198,6 +203,7 @@ def build(small: bool = False, seed: int = 2019, reset: bool = False) -> dict:
         "staff": len(people["staff_ids"]),
         "hubs": logistics["hubs"],
         "visits": visits["visits"],
+        "history": history,
         "logins": people["logins"],
         "password": DEMO_PASSWORD,
         "seed": seed,

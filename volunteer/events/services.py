@@ -5,10 +5,13 @@ exactly when the change that caused it was committed. After that commit the new 
 to RQ (one job per handler in HANDLERS, deterministic job ids `evt-<event id>-<handler index>`, the
 event id as the only argument). When Redis is unreachable the event simply stays undispatched and
 `reconcile()` (run every minute by the `outbox-reconciler` job, or `flask events reconcile`) sends
-it later. Jobs are idempotent, so a duplicate run does no harm.
+it later. An event is done (handled_at) once every handler's job has run to its end, not once queued:
+a dispatched event whose job is gone from Redis (Redis restarted without its data) is sent again after
+OUTBOX_RESEND_SECONDS. Jobs are idempotent, so a duplicate run does no harm.
 """
 import json
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 import redis
@@ -16,11 +19,13 @@ from flask import current_app
 from rq import Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from sqlalchemy import delete, event, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
 from ..tasks import QUEUES, AppJob, get_queue, periodic
 from ..types import utcnow
-from .models import OutboxEvent
+from .models import OutboxEvent, OutboxHandled
 
 GENERIC = ("jobs.events.handle", "default")
 
@@ -43,9 +48,11 @@ RECONCILER_ID = "outbox-reconciler"
 RECONCILER_FUNC = "jobs.events.reconcile_outbox"
 RECONCILE_EVERY = timedelta(seconds=60)
 
+_JOB_ID = re.compile(r"evt-(\d+)-(\d+)", re.ASCII)
 _ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}", re.ASCII)
 _SUBJECT = re.compile(r"[a-z][a-z_]*:[A-Za-z0-9_.-]{1,32}", re.ASCII)
 _PENDING = "outbox_pending_ids"  # session.info key: ids of events flushed in the open transaction
+_DEFERRED = "outbox_deferred_ids"  # session.info key: committed ids a batch job will send (deferred_dispatch)
 
 
 def register(topic: str, func_path: str, queue: str = "default") -> None:
@@ -104,7 +111,7 @@ def _send(limit, older_than_seconds, ids) -> int:
         query = query.where(OutboxEvent.id.in_(list(ids)))
     events = db.session.execute(query.with_only_columns(OutboxEvent.id, OutboxEvent.topic).limit(limit)).all()
     db.session.rollback()  # end the read transaction (SQLite) before talking to Redis
-    sent = 0
+    sent = []
     for n, ev in enumerate(events):
         try:
             _enqueue_handlers(ev.id, ev.topic)
@@ -114,14 +121,15 @@ def _send(limit, older_than_seconds, ids) -> int:
             db.session.execute(
                 update(OutboxEvent).where(OutboxEvent.id.in_(failed), OutboxEvent.dispatched_at.is_(None))
                 .values(attempts=OutboxEvent.attempts + 1, last_error=type(exc).__name__[:200]))
-            db.session.commit()
             break
+        sent.append(ev.id)
+    # One write for the batch: a crash before it only means a re-send, and a re-sent job id is refused.
+    for chunk in range(0, len(sent), 500):
         db.session.execute(
-            update(OutboxEvent).where(OutboxEvent.id == ev.id, OutboxEvent.dispatched_at.is_(None))
+            update(OutboxEvent).where(OutboxEvent.id.in_(sent[chunk:chunk + 500]), OutboxEvent.dispatched_at.is_(None))
             .values(dispatched_at=utcnow(), attempts=OutboxEvent.attempts + 1, last_error=""))
-        db.session.commit()
-        sent += 1
-    return sent
+    db.session.commit()
+    return len(sent)
 
 
 def _enqueue_handlers(event_id: int, topic: str) -> None:
@@ -134,9 +142,69 @@ def _enqueue_handlers(event_id: int, topic: str) -> None:
 
 
 def reconcile(older_than_seconds: float = 30, limit: int = 1000) -> int:
-    """Re-send events still undispatched after older_than_seconds (Redis was down); return how many
-    went. Idempotent: dispatched events are never sent again."""
-    return dispatch_pending_events(limit=limit, older_than_seconds=older_than_seconds)
+    """Re-send events still undispatched after older_than_seconds (Redis was down), and dispatched
+    events whose jobs were lost; return how many went. A job still in Redis is never sent twice."""
+    return (dispatch_pending_events(limit=limit, older_than_seconds=older_than_seconds)
+            + resend_lost(limit=limit))
+
+
+def is_event_job(rq_job_id: str) -> bool:
+    """Whether an RQ job id is one of an event's handler jobs (`evt-<event>-<handler>`)."""
+    return bool(_JOB_ID.fullmatch(rq_job_id or ""))
+
+
+def mark_handled(rq_job_id: str) -> bool:
+    """Record that an event job (`evt-<event>-<handler>`) ran to its end; the event is done once all
+    its handlers have. Safe twice. False for a job id that is no event job (or an erased event)."""
+    match = _JOB_ID.fullmatch(rq_job_id or "")
+    if not match:
+        return False
+    event_id, handler = int(match[1]), int(match[2])
+    ev = db.session.get(OutboxEvent, event_id)
+    if ev is None:
+        return False
+    insert = (sqlite_insert if db.engine.dialect.name == "sqlite" else pg_insert)(OutboxHandled)
+    db.session.execute(insert.values(event_id=event_id, handler=handler, handled_at=utcnow())
+                       .on_conflict_do_nothing())
+    done = db.session.scalar(select(func.count()).where(OutboxHandled.event_id == event_id))
+    if done >= len(HANDLERS.get(ev.topic, [])):
+        db.session.execute(update(OutboxEvent).where(OutboxEvent.id == event_id, OutboxEvent.handled_at.is_(None))
+                           .values(handled_at=utcnow()))
+    db.session.commit()
+    return True
+
+
+def resend_lost(limit: int = 1000) -> int:
+    """Hand again the handler jobs of events dispatched OUTBOX_RESEND_SECONDS ago or more, not yet
+    handled, whose RQ job no longer exists; return how many jobs went."""
+    cutoff = utcnow() - timedelta(seconds=current_app.config.get("OUTBOX_RESEND_SECONDS", 120))
+    rows = db.session.execute(
+        select(OutboxEvent.id, OutboxEvent.topic).where(
+            OutboxEvent.dispatched_at.is_not(None), OutboxEvent.dispatched_at <= cutoff,
+            OutboxEvent.handled_at.is_(None)).order_by(OutboxEvent.id).limit(limit)).all()
+    handled = set(db.session.execute(select(OutboxHandled.event_id, OutboxHandled.handler).where(
+        OutboxHandled.event_id.in_([r.id for r in rows]))).all()) if rows else set()
+    db.session.rollback()  # end the read transaction (SQLite) before talking to Redis
+    sent = 0
+    for ev in rows:
+        before = sent
+        for index, (func_path, queue_name) in enumerate(HANDLERS.get(ev.topic, [])):
+            if (ev.id, index) in handled:
+                continue
+            queue = get_queue(queue_name)
+            try:
+                AppJob.fetch(job_id(ev.id, index), connection=queue.connection, serializer=queue.serializer)
+                continue  # still queued, running, retrying or failed in Redis: not lost
+            except NoSuchJobError:
+                pass
+            queue.enqueue(func_path, ev.id, job_id=job_id(ev.id, index),
+                          retry=Retry(max=JOB_RETRY[0], interval=JOB_RETRY[1]), **JOB_OPTIONS)
+            sent += 1
+        if sent > before:
+            db.session.execute(update(OutboxEvent).where(OutboxEvent.id == ev.id)
+                               .values(attempts=OutboxEvent.attempts + 1))
+            db.session.commit()
+    return sent
 
 
 def undispatched_by_topic() -> dict[str, int]:
@@ -204,11 +272,33 @@ def _after_commit(session):
     ids = session.info.pop(_PENDING, None)
     if not ids:
         return
+    if _DEFERRED in session.info:  # a batch job sends them every so often (deferred_dispatch)
+        session.info[_DEFERRED].extend(ids)
+        return
     try:
         # This session may not emit SQL now, so the events go out in a fresh app context's session.
         dispatch_pending_events(limit=len(ids), ids=sorted(ids))
     except Exception:  # never fail the caller's (already committed) work; reconcile() catches up
         current_app.logger.exception("outbox dispatch after commit failed; reconcile will resend")
+
+
+@contextmanager
+def deferred_dispatch():
+    """For a job that commits many changes: their events go to RQ when it calls send() (say every 50
+    changes) and at the end, in one round each, instead of one dispatch after every commit. A crash in
+    between leaves them undispatched: the reconciler sends them."""
+    session = db.session()
+    session.info[_DEFERRED] = []
+
+    def send() -> int:
+        ids, session.info[_DEFERRED] = session.info[_DEFERRED], []
+        return dispatch_pending_events(limit=len(ids), ids=sorted(ids)) if ids else 0
+
+    try:
+        yield send
+        send()
+    finally:
+        session.info.pop(_DEFERRED, None)
 
 
 def _after_transaction_end(session, transaction):

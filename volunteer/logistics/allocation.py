@@ -6,6 +6,7 @@ batches, each one transaction (allocations + stock + ledger together): a worker 
 batches leaves stock and ledger consistent, and a rerun only does what is missing.
 """
 import json
+import secrets
 import time
 from collections import Counter
 from datetime import date
@@ -24,9 +25,12 @@ from ..types import utcnow
 from .eligibility import kinds_for
 from .models import Allocation, Campaign, Hub, Movement, Stock
 from .campaigns import get_campaign
-from .stock import LogisticsError, atomic
+from ..database import atomic
+from .stock import LogisticsError
 
 BATCH = 500  # children per transaction
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L or U to misread on a label
+CODE_LENGTH = 8  # 30**8 codes per campaign and kind: a clash is rare, and the unique index catches it
 GIFT_PURPOSES = ("wishes", "care_and_wishes")  # consents that cover gift packs
 
 
@@ -77,14 +81,18 @@ def _load_stock(hub_ids) -> dict:
     return {(h, k): q for h, k, q in rows}
 
 
-def allocate(campaign_id: int, report=None) -> dict:
-    """Run (or finish) a campaign's allocation; returns {"allocated", "shortfall", "items"}.
+def allocate(campaign_id: int, report=None, attempt: int | None = None) -> dict:
+    """Run (or finish) a campaign's allocation; returns {"allocated", "shortfall", "items", "stale"}.
 
+    attempt is the campaign's generation the run was asked for: once the proposal was cancelled (a new
+    attempt), a late retry of the old run writes nothing, checked in the transaction of every write.
     report(done, total) is called after every batch (the job's progress bar).
     """
     campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or campaign.status not in ("open", "proposed"):
-        return {"allocated": 0, "shortfall": 0, "items": 0}
+    if campaign is None or campaign.status not in ("open", "proposed") or (
+            attempt is not None and campaign.attempt != attempt):
+        return {"allocated": 0, "shortfall": 0, "items": 0, "stale": campaign is not None}
+    attempt = campaign.attempt
     hubs = hubs_for(campaign)
     items = plan_items(campaign)
     total = len(items)
@@ -104,7 +112,7 @@ def allocate(campaign_id: int, report=None) -> dict:
             lons = np.array([i[3] for i in chunk])
             dist = _matrix(lats, lons, hlat, hlon)
             order = np.argsort(dist, axis=1, kind="stable")
-            n, missing = _write_batch(campaign, chunk, hub_ids, dist, order)
+            n, missing = _write_batch(campaign, chunk, hub_ids, dist, order, attempt)
             allocated += n
             shortfall.update(missing)
             done += len(chunk)
@@ -114,13 +122,13 @@ def allocate(campaign_id: int, report=None) -> dict:
                 time.sleep(pause)
     elif items:
         shortfall.update((kind.id, 0) for _cid, kind, _a, _b in items)
-    campaign = db.session.get(Campaign, campaign_id)
-    campaign.shortfalls = json.dumps([{"kind_id": k, "hub_id": h, "missing": n}
-                                      for (k, h), n in sorted(shortfall.items())])
-    if campaign.status == "open":
-        campaign.status = "proposed"
-    db.session.commit()
-    return {"allocated": allocated, "shortfall": sum(shortfall.values()), "items": total}
+    shortfalls = json.dumps([{"kind_id": k, "hub_id": h, "missing": n} for (k, h), n in sorted(shortfall.items())])
+    with atomic():
+        if _lock(campaign_id) not in ("open", "proposed") or _attempt(campaign_id) != attempt:
+            return {"allocated": allocated, "shortfall": 0, "items": total, "stale": True}
+        db.session.execute(update(Campaign).where(Campaign.id == campaign_id).values(
+            shortfalls=shortfalls, status="proposed"))
+    return {"allocated": allocated, "shortfall": sum(shortfall.values()), "items": total, "stale": False}
 
 
 def _matrix(lats, lons, hlat, hlon) -> np.ndarray:
@@ -131,28 +139,28 @@ def _matrix(lats, lons, hlat, hlon) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
-def _write_batch(campaign, chunk, hub_ids, dist, order, tries: int = 5):
+def _write_batch(campaign, chunk, hub_ids, dist, order, attempt, tries: int = 5):
     """Plan and write one batch in one transaction; replanned when stock or allocations changed meanwhile."""
-    for attempt in range(tries):
+    for n in range(tries):
         try:
             with atomic():
-                return _apply(campaign, chunk, hub_ids, dist, order)
+                return _apply(campaign, chunk, hub_ids, dist, order, attempt)
         except (StockChanged, IntegrityError, OperationalError):
-            if attempt == tries - 1:
+            if n == tries - 1:
                 raise
-            time.sleep(0.05 * (attempt + 1))
+            time.sleep(0.05 * (n + 1))
     return 0, Counter()
 
 
-def _apply(campaign, chunk, hub_ids, dist, order):
+def _apply(campaign, chunk, hub_ids, dist, order, attempt):
     """Inside one transaction: skip what is already done, take stock per (hub, kind), write the ledger."""
-    if _lock(campaign.id) not in ("open", "proposed"):
-        return 0, Counter()  # confirmed (or cancelled and closed) meanwhile: write nothing more
+    if _lock(campaign.id) not in ("open", "proposed") or _attempt(campaign.id) != attempt:
+        return 0, Counter()  # confirmed, or cancelled into a new attempt, meanwhile: write nothing more
     child_ids = sorted({c for c, *_ in chunk})
     done = set(db.session.execute(select(Allocation.child_id, Allocation.family).where(
         Allocation.campaign_id == campaign.id, Allocation.child_id.in_(child_ids))).all())
     avail = _load_stock(hub_ids.tolist())
-    rows, take, missing = [], Counter(), Counter()
+    rows, take, missing, codes = [], Counter(), Counter(), set()
     for i, (cid, kind, _lat, _lon) in enumerate(chunk):
         if (cid, kind.family) in done:
             continue
@@ -162,7 +170,7 @@ def _apply(campaign, chunk, hub_ids, dist, order):
                 avail[(hub, kind.id)] -= 1
                 take[(hub, kind.id)] += 1
                 rows.append({"campaign_id": campaign.id, "child_id": cid, "kind_id": kind.id, "family": kind.family,
-                             "hub_id": hub, "code": pack_code(campaign, kind.id, cid), "km": round(float(dist[i, j]), 2),
+                             "hub_id": hub, "code": _new_code(campaign, kind.id, codes), "km": round(float(dist[i, j]), 2),
                              "status": "proposed", "created_at": utcnow()})
                 break
         else:
@@ -188,9 +196,24 @@ def _lock(campaign_id: int) -> str:
     return db.session.scalar(select(Campaign.status).where(Campaign.id == campaign_id).with_for_update())
 
 
-def pack_code(campaign, kind_id: int, child_id: int) -> str:
-    """The label's code: campaign, kind and a running number; it names no one."""
-    return f"{campaign.id}-{kind_id}-{child_id:05d}"
+def _attempt(campaign_id: int) -> int:
+    """The campaign's generation, read inside the transaction that holds its lock."""
+    return db.session.scalar(select(Campaign.attempt).where(Campaign.id == campaign_id))
+
+
+def pack_code(campaign, kind_id: int) -> str:
+    """The label's code: campaign, kind and random characters; nothing in it points to the child."""
+    return f"{campaign.id}-{kind_id}-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _new_code(campaign, kind_id: int, taken: set) -> str:
+    """A pack code not yet used in this batch (codes of other batches or runs: the unique index on
+    (campaign, code) refuses a clash, and the batch is planned again with new codes)."""
+    code = pack_code(campaign, kind_id)
+    while code in taken:
+        code = pack_code(campaign, kind_id)
+    taken.add(code)
+    return code
 
 
 def _key(prefix: str, campaign, kind_id: int, child_id: int) -> str:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from .. import access
 from ..extensions import db
+from ..numbers import parse_int
 from .models import Allocation, Campaign, Hub, PackKind
 from .stock import LogisticsError
 
@@ -36,12 +37,8 @@ def open_campaign(user, form) -> Campaign:
     name = (form.get("name") or "").strip()
     if not name or len(name) > 60:
         raise LogisticsError(_("Give the campaign a name (at most 60 characters)."), "name")
-    ids = []
-    for v in form.getlist("kind_ids") if hasattr(form, "getlist") else form.get("kind_ids", []):
-        try:
-            ids.append(int(v))
-        except (TypeError, ValueError):
-            continue
+    values = form.getlist("kind_ids") if hasattr(form, "getlist") else form.get("kind_ids", [])
+    ids = [n for n in (parse_int(v, 1) for v in values) if n is not None]
     kinds = db.session.scalars(select(PackKind).where(PackKind.id.in_(ids))).all() if ids else []
     if any(not k.active for k in kinds):
         raise LogisticsError(_("%(name)s is retired; choose pack kinds in use.",

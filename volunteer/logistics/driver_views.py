@@ -1,12 +1,18 @@
-"""Drivers' pages on the phone: my runs, a run's route (map and list), confirming drops, finishing a run."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+"""Drivers' pages on the phone: my runs, a run's route (map and list), confirming drops, finishing a run;
+and, for staff, giving one run to a driver on its page."""
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..access import staff_required
+from ..extensions import db
+from ..rendering import render, wants_fragment
 from . import runs
+from .drivers import run_state
+from .models import Stop
 from .runs import RunNotFound
 from .stock import LogisticsError
-from .views import bp, htmx
+from .views import bp
 
 
 def _map_config() -> dict:
@@ -18,8 +24,17 @@ def _map_config() -> dict:
 @bp.get("/deliveries")
 @login_required
 def deliveries():
-    """The runs given to me."""
-    return render_template("logistics/deliveries.html", runs=runs.my_runs(current_user))
+    """The runs given to me: those still to drive first, then the finished ones."""
+    mine = runs.my_runs(current_user)
+    return render("logistics/deliveries.html", to_drive=[r for r in mine if r.status == "planned"],
+                  done=[r for r in mine if r.status != "planned"], run_state=run_state)
+
+
+def _run_page(r, error=None, status=200):
+    staff_view = current_user.is_staff and r.driver_id != current_user.id
+    return render("logistics/run.html", run=r, state=run_state(r), stop_label=runs.stop_label, error=error,
+                  show_codes=staff_view, may_assign=current_user.is_staff,
+                  phone=request.form.get("phone", "") if error else "", **_map_config()), status
 
 
 @bp.get("/deliveries/<int:run_id>")
@@ -30,8 +45,23 @@ def run(run_id):
         r = runs.get_run(current_user, run_id)
     except RunNotFound:
         abort(404)
-    return render_template("logistics/run.html", run=r, stop_label=runs.stop_label,
-                           show_codes=current_user.is_staff and r.driver_id != current_user.id, **_map_config())
+    return _run_page(r)
+
+
+@bp.post("/logistics/runs/<int:run_id>/driver")
+@staff_required
+def assign_driver(run_id):
+    """Give one run to a driver by their mobile number (also hands over a run under way)."""
+    try:
+        r = runs.get_run(current_user, run_id)
+        runs.assign_driver(current_user, run_id, request.form.get("phone"))
+    except RunNotFound:
+        abort(404)
+    except LogisticsError as exc:
+        db.session.rollback()
+        return _run_page(runs.get_run(current_user, run_id), exc.message, 422)
+    flash(_("The driver is assigned."), "success")
+    return redirect(url_for("logistics.run", run_id=r.id))
 
 
 @bp.post("/deliveries/stops/<int:stop_id>/confirm")
@@ -45,13 +75,11 @@ def confirm_drop(stop_id):
         abort(404)
     except LogisticsError as exc:
         error = exc.message
-        from ..extensions import db
-        from .models import Stop
-
         stop = db.session.get(Stop, stop_id)
-    if htmx():
-        return render_template("logistics/_stop.html", stop=stop, run=stop.run, error=error,
-                               stop_label=runs.stop_label), 422 if error else 200
+    if wants_fragment():
+        return render("logistics/run.html", block="stop", stop=stop, run=stop.run, error=error,
+                      stop_label=runs.stop_label,
+                      show_codes=current_user.is_staff and stop.run.driver_id != current_user.id), 422 if error else 200
     if error:
         flash(error, "error")
     else:

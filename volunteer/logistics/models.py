@@ -167,7 +167,8 @@ class Allocation(db.Model):
 
     __tablename__ = "allocation"
     __table_args__ = (UniqueConstraint("campaign_id", "child_id", "kind_id"),
-                      UniqueConstraint("campaign_id", "child_id", "family"))
+                      UniqueConstraint("campaign_id", "child_id", "family"),
+                      UniqueConstraint("campaign_id", "code"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
@@ -175,7 +176,7 @@ class Allocation(db.Model):
     kind_id: Mapped[int] = mapped_column(ForeignKey("pack_kind.id", ondelete="CASCADE"))
     family: Mapped[str] = mapped_column(String(16))
     hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id", ondelete="CASCADE"), index=True)
-    code: Mapped[str] = mapped_column(String(16), unique=True)  # the label's pack code
+    code: Mapped[str] = mapped_column(String(24))  # the label's pack code, random (allocation.pack_code)
     km: Mapped[float] = mapped_column(Float, default=0.0)
     status: Mapped[str] = mapped_column(String(12), default="proposed", index=True)
     stop_id: Mapped[int | None] = mapped_column(ForeignKey("delivery_stop.id", ondelete="SET NULL"), index=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..children.models import Child
@@ -24,7 +25,10 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
 )
+# The stored file's header; a download puts the reader's words in its place (reader_csv).
 HEADER = ("pack_code", "pack_kind", "town", "village")
+HEADER_LABELS = {"pack_code": _l("Pack code"), "pack_kind": _l("Pack kind"), "town": _l("Town or street"),
+                 "village": _l("Village or community")}
 
 
 class FontMissing(RuntimeError):
@@ -65,6 +69,16 @@ def csv_bytes(data) -> bytes:
     w = csv.writer(out)
     w.writerow(HEADER)
     w.writerows(data)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def reader_csv(path: Path) -> bytes:
+    """A stored packing list with its header in the reader's language (UTF-8 with a BOM)."""
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow([str(HEADER_LABELS.get(h, h)) for h in (rows[0] if rows else HEADER)])
+    w.writerows(rows[1:])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

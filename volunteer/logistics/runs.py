@@ -8,21 +8,20 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from .. import access
-from ..accounts.models import User
 from ..children.cards import snap
 from ..children.models import Child
 from ..extensions import db
 from ..geo import services as geo
 from ..types import utcnow
-from ..validation import BadPhone, normalise_phone
 from . import routing
+from .drivers import DRIVER_ROLES, driver_by_phone, refuse_finished  # noqa: F401 (DRIVER_ROLES: callers)
 from .allocation import return_packs
 from .models import Allocation, Campaign, DeliveryRun, Hub, Stop
-from .stock import LogisticsError, atomic
+from ..database import atomic
+from .stock import LogisticsError
 
 MAX_CAPACITY = 5000
 MAX_CODE_TRIES = 10
-DRIVER_ROLES = ("volunteer", "org_member", "org_admin", "coordinator", "admin")
 
 
 class RunNotFound(LookupError):
@@ -144,19 +143,16 @@ def get_run(user, run_id: int) -> DeliveryRun:
 
 
 def assign_driver(user, run_id: int, phone_text: str) -> DeliveryRun:
-    """Give a run to the person with that phone number (a volunteer, organisation member or staff)."""
+    """Give a run to the person with that phone number; a finished run keeps its driver, a run under way
+    may be handed over (drivers.py holds the rules bulk assignment shares)."""
     run = get_run(user, run_id)
     if not user.is_staff:
         raise RunNotFound(run_id)
-    try:
-        phone = normalise_phone(phone_text or "")
-    except BadPhone:
-        raise LogisticsError(_("Enter the driver's mobile number."), "phone") from None
-    driver = db.session.scalar(select(User).where(User.phone == phone))
-    if driver is None or not driver.active or driver.role not in DRIVER_ROLES:
-        raise LogisticsError(_("No active account has this number."), "phone")
-    run.driver_id = driver.id
-    db.session.commit()
+    driver = driver_by_phone(phone_text)
+    with atomic():
+        run = db.session.scalar(select(DeliveryRun).where(DeliveryRun.id == run.id).with_for_update())
+        refuse_finished(run)
+        run.driver_id = driver.id
     return run
 
 

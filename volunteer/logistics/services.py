@@ -72,7 +72,7 @@ def start_allocation(user, campaign_id: int) -> JobRecord:
         has_any = db.session.scalar(select(func.count(Allocation.id)).where(Allocation.campaign_id == campaign.id))
         raise LogisticsError(_("Every eligible child already has a pack.") if has_any else
                              _("No child in this campaign's area fits its pack kinds (or has consent for gift packs)."))
-    rec = enqueue("jobs.logistics.allocate", campaign.id, kind="logistics.allocate", queue="logistics",
+    rec = enqueue("jobs.logistics.allocate", campaign.id, campaign.attempt, kind="logistics.allocate", queue="logistics",
                   owner_id=user.id, subject=f"campaign:{campaign.id}")
     campaign = get_campaign(user, campaign_id)
     campaign.allocation_job = rec.rq_id

@@ -3,13 +3,13 @@
 The guard against negative stock is the database itself: a conditional UPDATE (qty >= n) whose row count
 is checked, plus the CHECK constraint qty >= 0. No read-then-write, so concurrent jobs cannot oversell.
 """
-from contextlib import contextmanager
-
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from ..database import atomic
 from ..extensions import db
+from ..numbers import parse_int
 from .models import MOVEMENTS, Hub, Movement, PackKind, Stock
 
 MAX_QTY = 100_000  # one movement; more is a typo
@@ -26,25 +26,6 @@ class LogisticsError(ValueError):
 
 class NotEnoughStock(LogisticsError):
     """The hub does not hold that many packs of the kind."""
-
-
-@contextmanager
-def atomic():
-    """One write transaction, committed at the end or rolled back whole.
-
-    On SQLite it starts with BEGIN IMMEDIATE: a transaction that reads first and writes later would get
-    "database is locked" at once (no busy wait) when another writer committed in between.
-    """
-    db.session.commit()
-    conn = db.session.connection()
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    try:
-        yield
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
 def parse_qty(value, allow_negative=False) -> int:
@@ -133,10 +114,7 @@ def move(user, hub: Hub, form: dict, key: str) -> int:
 
 
 def _int(value, field) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
+    return parse_int(value, 0) or 0
 
 
 def stock_rows(hub_id: int) -> list[tuple[PackKind, int]]:

@@ -6,6 +6,7 @@ the coordinator's scope answers exactly like a missing one (404). Bad input (a d
 number or out of range) gets a clear message with status 422, never a 500.
 """
 import math
+from urllib.parse import urlencode
 
 from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,13 +17,11 @@ from ..access import staff_required
 from ..children.cards import town_name
 from ..children.services import ChildNotFound
 from ..needs.models import SERVICE_TYPES
+from ..numbers import parse_int
+from ..rendering import render, wants_fragment
 from . import coverage as coverage_service
 from . import helpers as helper_service
 from .views import bp
-
-
-def _htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _map_config() -> dict:
@@ -77,10 +76,21 @@ def _helpers_page(lookup, ranking_for, page_url: str, subject: dict):
         child = ranking.child
         context["child_url"] = _child_url(child.ref)
         context["place"] = " · ".join(n for n in (town_name(child.town_code), town_name(child.district_code)) if n)
-    status = 422 if error else 200
-    if _htmx():
-        return render_template("matching/_helper_rows.html", **context), status
-    return render_template("matching/helpers.html", **context), status
+    # The best SHOWN first; "show more" appends the next ones (a list of 60 helpers was 9,600 px on a phone).
+    page = parse_int(request.args.get("page"), 1, 1000) or 1
+    end = page * SHOWN
+    listed = context["ranking"] or []
+    context.update(shown=listed[end - SHOWN:end], first=end - SHOWN + 1, more_count=min(SHOWN, len(listed) - end),
+                   more_url=_more_url(page_url, km_text, page + 1) if len(listed) > end else None)
+    block = "more" if page > 1 else "rows"
+    return render("matching/helpers.html", block=block, **context), 422 if error else 200
+
+
+SHOWN = 10
+
+
+def _more_url(page_url: str, km_text: str, page: int) -> str:
+    return f"{page_url}?{urlencode({'max_km': km_text, 'page': page})}"
 
 
 @bp.get("/needs/<int:need_id>/helpers")

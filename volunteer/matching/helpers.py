@@ -6,7 +6,8 @@
 Staff only, and only for a child inside their scope: anything else raises the same NeedNotFound /
 ChildNotFound as a missing need or child. Ranking from the child's EXACT home point (need_point's
 exact_lat/exact_lon are the same values), falling back to the privacy-card point when the child has no
-exact point; the view is recorded in the child's access log (reason "find helpers").
+exact point (matching.distance.target, as for every staff page); the view is recorded in the child's
+access log (reason "find helpers").
 
 The score is transparent: the sum of six components, each a fraction in [0, 1] times its weight
 (WEIGHTS, summing to 100), so a score is in [0, 100]:
@@ -32,8 +33,9 @@ else the representative point of the organisation's district ("≈ … km, by it
 credentials and availability are the union over members' profiles; load is full (organisations have no
 monthly cap); continuity as above.
 
-A Candidate carries the component points, the score, the shown distance (display_km: geodesic, 0.1 km,
-computed only for the candidates returned) and a one-line "why" in the user's language. It never
+A Candidate carries the component points, the score, the shown distance (matching.distance: the measure
+and words every page shows, "2.2 km from the volunteer's home"; computed only for the candidates
+returned) and a one-line "why" in the user's language. It never
 carries a home point or a phone number: staff see name, distance, score and why only.
 Ranking order: score desc, then distance, then kind (volunteers first) and id.
 """
@@ -59,8 +61,9 @@ from ..types import utcnow
 from ..volunteers.models import AvailabilitySlot, VolunteerProfile, VolunteerSkill
 from ..volunteers.skills import CREDENTIAL_SKILLS
 from .models import Offer
-from .points import card_point
-from .spatial import MAX_K, display_km, engine, haversine_km
+from . import distance
+from .distance import Distance
+from .spatial import MAX_K, engine, haversine_km
 
 WEIGHTS = {"distance": 35, "skills": 25, "credentials": 10, "availability": 10, "load": 10, "continuity": 10}
 COMPONENT_LABELS = {"distance": _l("Distance"), "skills": _l("Skills"), "credentials": _l("Credentials"),
@@ -85,6 +88,7 @@ class Candidate:
     why: str
     org_kind: str | None = None
     approx: bool = False  # organisation placed by its district, not by a member's home
+    distance: Distance | None = None  # as shown, with the words naming its points
     _km_exact: float = field(default=0.0, repr=False)
 
 
@@ -143,7 +147,7 @@ def rank_helpers(staff, need_id, *, max_km=DEFAULT_KM, limit=20) -> Ranking:
     max_km, limit = check_km(max_km), _check_limit(limit)
     need = need_for_helpers(staff, need_id)
     _audit_view(staff, need.child)
-    return _rank(need.child, [need], max_km, limit)
+    return _rank(staff, need.child, [need], max_km, limit)
 
 
 def rank_for_child(staff, child_ref, *, max_km=DEFAULT_KM, limit=20) -> Ranking:
@@ -153,7 +157,7 @@ def rank_for_child(staff, child_ref, *, max_km=DEFAULT_KM, limit=20) -> Ranking:
     _audit_view(staff, child)
     needs = db.session.scalars(select(Need).where(Need.child_id == child.id, Need.status == "open")
                                .order_by(Need.id)).all()
-    return _rank(child, needs, max_km, limit)
+    return _rank(staff, child, needs, max_km, limit)
 
 
 def _audit_view(staff, child) -> None:
@@ -217,7 +221,7 @@ def _planned_of(user_ids, month_start) -> dict[int, int]:
     out: dict[int, set] = {u: set() for u in user_ids}
     if user_ids:
         rows = db.session.execute(select(Offer.volunteer_id, Offer.need_id).join(Need, Need.id == Offer.need_id)
-                                  .where(Offer.volunteer_id.in_(user_ids), Offer.status == "accepted",
+                                  .where(Offer.volunteer_id.in_(user_ids), Offer.status.in_(("accepted", "planned")),
                                          or_(Offer.decided_at >= month_start, Need.status.in_(BUSY_STATUSES))))
         for uid, need_id in rows:
             out[uid].add(need_id)
@@ -229,7 +233,8 @@ def _visited(child_id, user_ids) -> set:
     if not user_ids:
         return set()
     offers = db.session.scalars(select(Offer.volunteer_id).join(Need, Need.id == Offer.need_id).where(
-        Need.child_id == child_id, Offer.status == "accepted", Offer.volunteer_id.in_(user_ids)))
+        Need.child_id == child_id, Offer.status.in_(("accepted", "planned")),
+        Offer.volunteer_id.in_(user_ids)))
     grants = db.session.scalars(select(AccessGrant.user_id).where(
         AccessGrant.child_id == child_id, AccessGrant.user_id.in_(user_ids),
         AccessGrant.reason.startswith(VISIT_REASON), AccessGrant.starts_at <= utcnow()))
@@ -267,8 +272,8 @@ def _cred_phrase(ask, have_creds) -> str | None:
     return _("credential not verified")
 
 
-def _volunteer_why(km, ask, have, creds, slots, planned, cap, visited) -> str:
-    parts = [_("%(km)s km", km=f"{km:.1f}"), _skills_phrase(ask, have)]
+def _volunteer_why(dist, ask, have, creds, slots, planned, cap, visited) -> str:
+    parts = [dist.text, _skills_phrase(ask, have)]
     cred = _cred_phrase(ask, creds)
     if cred:
         parts.append(cred)
@@ -281,11 +286,8 @@ def _volunteer_why(km, ask, have, creds, slots, planned, cap, visited) -> str:
     return " · ".join(parts)
 
 
-def _org_why(km, approx, ask, have, creds, members, busy, visited) -> str:
-    if approx:
-        parts = [_("about %(km)s km (by its district)", km=f"{km:.1f}")]
-    else:
-        parts = [_("%(km)s km to the nearest member", km=f"{km:.1f}")]
+def _org_why(dist, approx, ask, have, creds, members, busy, visited) -> str:
+    parts = [dist.text]  # "from the nearest member's home", or "by its district" (approx)
     parts.append(_skills_phrase(ask, have) if members or not ask.skills else _("no member profiles"))
     cred = _cred_phrase(ask, creds)
     if cred:
@@ -296,15 +298,9 @@ def _org_why(km, approx, ask, have, creds, members, busy, visited) -> str:
     return " · ".join(parts)
 
 
-def _point(child) -> tuple[float | None, float | None, bool]:
-    if child.lat is not None and child.lon is not None:
-        return float(child.lat), float(child.lon), True
-    lat, lon = card_point(None, None, child.town_code, child.district_code)
-    return lat, lon, False
-
-
-def _rank(child, needs, max_km: float, limit: int) -> Ranking:
-    lat, lon, exact = _point(child)
+def _rank(staff, child, needs, max_km: float, limit: int) -> Ranking:
+    to = distance.target(staff, child)
+    lat, lon, exact = to[0], to[1], to[2] == "home"
     if lat is None:
         return Ranking(child=child, needs=needs, max_km=max_km, exact=False)
     now = utcnow()
@@ -316,10 +312,11 @@ def _rank(child, needs, max_km: float, limit: int) -> Ranking:
     ranked = sorted(volunteers + orgs, key=lambda c: (-c.score, c._km_exact, c.kind != "volunteer", c.id))
     ranked = ranked[:limit]
     for c in ranked:
-        (plat, plon), args = private[(c.kind, c.id)]
-        # One geodesic per shown row (at most MAX_LIMIT rows), never over the candidate set.
-        c.km = display_km(lat, lon, plat, plon)
-        c.why = _volunteer_why(c.km, *args) if c.kind == "volunteer" else _org_why(c.km, *args)
+        point, args = private[(c.kind, c.id)]
+        origin = "home" if c.kind == "volunteer" else "district" if c.approx else "member"
+        c.distance = distance.between(staff, origin, point, child, to=to)
+        c.km = c.distance.km
+        c.why = _volunteer_why(c.distance, *args) if c.kind == "volunteer" else _org_why(c.distance, *args)
     return Ranking(ranked, child=child, needs=needs, max_km=max_km, exact=exact, excluded_full=excluded)
 
 

@@ -65,7 +65,8 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return True
 
 
-OFFER_STATUSES = ("pending", "accepted", "declined", "withdrawn")
+# "planned": accepted and used by the visit planned from it (visit_id); a later visit asks again.
+OFFER_STATUSES = ("pending", "accepted", "planned", "declined", "withdrawn")
 
 
 class Offer(db.Model):
@@ -82,3 +83,4 @@ class Offer(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow)
     decided_at = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id", ondelete="SET NULL"), index=True)

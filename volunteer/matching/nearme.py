@@ -7,8 +7,9 @@ Where from (first that applies): the point the phone sent (lat/lon, WGS-84, vali
 Qingdao), a district or town the volunteer chose (`area`, its point from geo.point_for), the
 volunteer's home point (profile lat/lon). With none of these the page asks for a district or town.
 
-Distances are computed from the privacy-card point of each need (need_point.lat/lon, a ~1.1 km
-grid-cell centre), never from the child's exact home, and shown rounded to 0.1 km.
+Distances are measured (matching.distance: its vectorised measure and rounding, the same as every other
+page) to the privacy-card point of each need (need_point.lat/lon, a ~1.1 km grid-cell centre), never to
+the child's exact home, and shown rounded to 0.1 km with words naming the from-point ("from your home").
 
 The query reads need_point with the spatial engine's box + vectorised haversine (spatial.bounding_box,
 spatial.haversine_km; sorted by distance, then need id, as every engine backend sorts) because it adds
@@ -24,15 +25,16 @@ from markupsafe import Markup
 from sqlalchemy import Integer, and_, bindparam, exists, func, or_, select
 
 from .. import access
-from ..children.cards import age_band, pseudonym, pseudonym_template, town_name
+from ..children.cards import age_band, pseudonym, town_name
 from ..children.models import GENDERS, Child
 from ..extensions import db
 from ..geo import services as geo
 from ..needs.models import Need, NeedSkill
 from ..needs.rules import VOCABULARIES
+from ..numbers import parse_int
 from ..volunteers.models import AvailabilitySlot, VolunteerProfile, VolunteerSkill
 from ..volunteers.skills import CREDENTIAL_SKILLS, SKILLS
-from . import spatial
+from . import distance, spatial
 from .models import NeedPoint, Offer
 from .points import ALL_SKILLS, SKILL_BITS, skills_mask, volunteer_mask
 
@@ -126,8 +128,7 @@ def parse_query(volunteer, args) -> NearQuery:
     q = NearQuery(form=form, skills_only=_flag(getlist("skills_only")),
                   available_only=_flag(getlist("available_only")))
 
-    page = _text(get("page")) or "1"
-    q.page = int(page) if page.isdigit() and 0 < int(page) <= MAX_PAGE else 1
+    q.page = parse_int(_text(get("page")), 1, MAX_PAGE) or 1
 
     default_radius = (profile.radius_km if profile and profile.radius_km else 5)
     if raw_radius:
@@ -249,21 +250,17 @@ def nearby_ids(lat: float, lon: float, km: float, *, skills_mask: int | None = N
         return []
     need_ids, lats, lons = zip(*rows)  # columns as plain tuples: numpy is slow on Row objects
     ids = np.array(need_ids, dtype=np.int64)
-    dist = spatial.haversine_km(lat, lon, np.array(lats, dtype=float), np.array(lons, dtype=float))
+    dist = distance.km_many(lat, lon, np.array(lats, dtype=float), np.array(lons, dtype=float))
     keep = dist <= km
     ids, dist = ids[keep], dist[keep]
     order = np.lexsort((ids, dist))
     return [(int(i), float(d)) for i, d in zip(ids[order].tolist(), dist[order].tolist())]
 
 
-def round_km(km: float) -> float:
-    """A distance as shown: to 0.1 km, never more precise (and never "0.0": at least 0.1)."""
-    return max(0.1, round(km + 1e-9, 1))
-
-
 def near_needs(volunteer, q: NearQuery, per_page: int = PER_PAGE, today: date | None = None) -> NearPage:
     """The page q.page of open needs within q.radius_km of q's point, as result dicts:
-    {"need": need card, "child": {pseudonym, age_band, gender, town_name}, "km": rounded km,
+    {"need": need card, "child": {pseudonym, age_band, gender, town_name}, "km": rounded km, "km_text": it
+     as written (units.decimal),
      "lat"/"lon": the privacy-card point, "offer": the volunteer's own offer status or None}.
     Volunteers only see needs as cards (access.VIEWS); anyone else gets an empty page."""
     result = NearPage()
@@ -301,8 +298,10 @@ def near_needs(volunteer, q: NearQuery, per_page: int = PER_PAGE, today: date | 
                                "service_type": row.service_type, "urgency": row.urgency, "rhythm": row.rhythm,
                                "skills": sorted(row.skills.split(",")) if row.skills else [], "window_start": row.window_start,
                                "window_end": row.window_end, "status": "open"}, "need", "card")
-        result.append({"need": card, "child": child_essentials(row, towns), "km": round_km(km),
-                       "lat": round(row.lat, 5), "lon": round(row.lon, 5), "offer": row.offer})
+        shown = distance.shown_km(km)
+        result.append({"need": card, "child": child_essentials(row, towns), "km": shown,
+                       "km_text": distance.km_text(shown), "lat": round(row.lat, 5), "lon": round(row.lon, 5),
+                       "offer": row.offer})
     return result
 
 
@@ -323,29 +322,28 @@ _PAGE_ROWS = (
 
 def child_essentials(child, cache: dict | None = None) -> dict:
     """The privacy-card essentials a result shows: pseudonym, age band, gender, town (no name, no point).
-    cache: a dict to keep town names and the pseudonym pattern in across one page."""
+    cache: a dict to keep town names in across one page."""
     cache = {} if cache is None else cache
     key = (child.town_code, child.district_code)
     if key not in cache:
         cache[key] = town_name(child.town_code) or town_name(child.district_code)
-    if "pseudonym" not in cache:
-        cache["pseudonym"] = pseudonym_template()
-    return {"ref": child.ref, "pseudonym": pseudonym(child.ref, cache["pseudonym"]),
+    return {"ref": child.ref, "pseudonym": pseudonym(child.ref),
             "age_band": age_band(child.birth_date), "gender": child.gender, "town_name": cache[key]}
 
 
 # The words a results page repeats on every card, translated once per locale (not ~120 gettext calls a
 # page): Markup as the template's _() and the lazy vocabulary labels render (neither is escaped again).
 _CARD_WORDS = {"offered": "Offered", "see_offers": "A coordinator will answer; see my offers",
-               "offer": "Offer to help", "about_km": "About %(km)s km", "age": "age %(band)s"}
+               "offer": "Offer to help", "age": "age %(band)s", "on_map": _l("Show number %(num)s on the map"),
+               **{f"km_from_{origin}": distance.PHRASES[("card", origin)] for origin in ("home", "gps", "area")}}
 _VOCABS = {**{k: VOCABULARIES[k] for k in ("service_types", "dimensions", "urgencies", "rhythms")},
            "genders": GENDERS, "skills": SKILLS}
 _labels_cache: dict = {}
 
 
 def card_labels() -> dict:
-    """The translated card words for the current locale: {"offered": Markup, ..., "about_km" and "age":
-    Markup formats (% {"km": ...} / % {"band": ...}), and per vocabulary {code: Markup label}}."""
+    """The translated card words for the current locale: {"offered": Markup, ..., "km_from_<origin>" and
+    "age": Markup formats (% {"km": ...} / % {"band": ...}), and per vocabulary {code: Markup label}}."""
     from flask_babel import get_domain, gettext
 
     translations = get_domain().get_translations()
@@ -353,10 +351,12 @@ def card_labels() -> dict:
     if cached is not None and cached[0] is translations:
         return cached[1]
     # As the template's _(): Markup, then % its variables (none here: a format keeps its placeholder).
-    labels = {key: Markup(gettext(text)) if "%(" in text else Markup(gettext(text)) % {}
+    # (The distance phrases are lazy strings of matching.distance: str() translates them.)
+    labels = {key: Markup(str(text)) if not isinstance(text, str) else  # nosec B704 # our own translated words
+              Markup(gettext(text)) if "%(" in text else Markup(gettext(text)) % {}  # nosec B704 # our own translated words
               for key, text in _CARD_WORDS.items()}
     for name, vocab in _VOCABS.items():
-        labels[name] = {code: Markup(str(label)) for code, label in vocab.items()}
+        labels[name] = {code: Markup(str(label)) for code, label in vocab.items()}  # nosec B704 # our own translated words
     _labels_cache[id(translations)] = (translations, labels)
     return labels
 

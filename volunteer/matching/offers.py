@@ -4,7 +4,10 @@
     withdraw(volunteer, offer_id) -> Offer
     decide(staff, offer_id, accept) -> Offer                # accept: the need becomes "assigned"
     pending_for(staff) -> [row]                             # pending offers in staff's scope
+    pending_count(staff) -> int                             # how many pending_for lists in all
     offers_of(volunteer) -> [row]                           # a volunteer's own offers
+    volunteered(need_id, user_ids) -> {user_id}             # who offered and still waits to be planned
+    answer_for_visit(staff, visit) -> [job]                 # a visit was planned: answer the need's offers
 
 Errors: OfferNotFound (no such offer or need, or not one this user may see or act on: one answer
 for both), NotAllowed (the role may not do this), InvalidInput (field -> message: a refused move).
@@ -12,7 +15,7 @@ Coordinators hear of a new offer, and volunteers of a decision, through backgrou
 (jobs/offers.py, ids only) recorded in the same transaction as the change.
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import access
@@ -27,14 +30,15 @@ from ..needs.rules import NeedNotFound, NotAllowed, is_staff
 from ..tasks import services as tasks
 from ..types import utcnow
 from ..validation import _bad_char
-from . import points
+from . import distance, points
 from .models import NeedPoint, Offer
-from .nearme import child_essentials, round_km
-from .spatial import haversine_km
+from .nearme import child_essentials
 
 MESSAGE_MAX = 200
 OFFER_STATUSES = {"pending": _l("Waiting for a coordinator"), "accepted": _l("Accepted"),
-                  "declined": _l("Declined"), "withdrawn": _l("Withdrawn")}
+                  "planned": _l("Visit planned"), "declined": _l("Declined"), "withdrawn": _l("Withdrawn")}
+# Offers a visit has not answered yet: planning a visit for the need answers them.
+OPEN = ("pending", "accepted")
 NOTIFY_COORDINATORS = "jobs.offers.notify_coordinators"
 NOTIFY_VOLUNTEER = "jobs.offers.notify_volunteer"
 
@@ -71,8 +75,8 @@ def offer_help(volunteer, need_id: int, message=None, via: str = "web") -> Offer
     """Offer to help with an open need the volunteer can see (one on the near-me map).
 
     A second tap returns the same offer (no duplicate, no second notice); an offer the volunteer
-    withdrew or a coordinator declined is made again (pending, with a fresh notice). An accepted
-    offer is returned as it is.
+    withdrew, a coordinator declined or an earlier visit used is made again (pending, with a fresh
+    notice). An accepted offer not yet planned is returned as it is.
     """
     if not _is_volunteer(volunteer):
         raise NotAllowed(_l("Only volunteers can offer help."))
@@ -81,7 +85,7 @@ def offer_help(volunteer, need_id: int, message=None, via: str = "web") -> Offer
         raise OfferNotFound(need_id)  # not open, not placeable, or no such need
     note = clean_message(message)
     offer = db.session.scalar(select(Offer).where(Offer.need_id == need_id, Offer.volunteer_id == volunteer.id))
-    if offer is not None and offer.status in ("pending", "accepted"):
+    if offer is not None and offer.status in OPEN:
         return offer
     if offer is None:
         offer = Offer(need_id=need_id, volunteer_id=volunteer.id, message=note, status="pending")
@@ -95,7 +99,7 @@ def offer_help(volunteer, need_id: int, message=None, via: str = "web") -> Offer
                                                          Offer.volunteer_id == volunteer.id))
     else:
         offer.status, offer.message, offer.created_at = "pending", note, utcnow()
-        offer.decided_at = offer.decided_by_id = None
+        offer.decided_at = offer.decided_by_id = offer.visit_id = None
     rec = _notice(NOTIFY_COORDINATORS, offer)
     audit.log(volunteer, "update", "offer", offer.id, reason="offer", via=via, commit=False)
     db.session.commit()
@@ -171,17 +175,41 @@ def decide(staff, offer_id: int, accept: bool, via: str = "web") -> Offer:
     return offer
 
 
+def volunteered(need_id: int, user_ids) -> set[int]:
+    """Those of user_ids whose offer for the need no visit has answered yet: they already said yes, so a
+    visit planned with them needs no second answer."""
+    if not user_ids:
+        return set()
+    return set(db.session.scalars(select(Offer.volunteer_id).where(
+        Offer.need_id == need_id, Offer.status.in_(OPEN), Offer.volunteer_id.in_(list(user_ids)))))
+
+
+def answer_for_visit(staff, visit, via: str = "web") -> list:
+    """Answer every offer still open on the visit's need, in the current transaction (no commit): the
+    visit's volunteers' offers are used by it ("planned", visit_id), the others are declined and their
+    volunteers thanked through a job. Returns the job records, to dispatch after the commit."""
+    planned = {a.user_id for a in visit.assignees}
+    now, recs = utcnow(), []
+    for offer in db.session.scalars(select(Offer).where(Offer.need_id == visit.need_id, Offer.status.in_(OPEN))
+                                    .order_by(Offer.id)):
+        if offer.status == "pending":
+            offer.decided_at, offer.decided_by_id = now, staff.id
+        if offer.volunteer_id in planned:
+            offer.status, offer.visit_id = "planned", visit.id
+        else:
+            offer.status, offer.decided_at, offer.decided_by_id = "declined", now, staff.id
+            recs.append(_notice(NOTIFY_VOLUNTEER, offer))
+        audit.log(staff, "update", "offer", offer.id, reason=f"visit:{visit.id}", via=via, commit=False)
+    return recs
+
+
 # --- lists ------------------------------------------------------------------------------------------
 
-def _home(profile):
-    if profile is None or profile.lat is None or profile.lon is None:
-        return None
-    return profile.lat, profile.lon
-
-
-def _rows(offers, with_volunteer: bool) -> list[dict]:
+def _rows(offers, staff=None) -> list[dict]:
     """Offers as dicts for the pages: the need card and the child's privacy-card essentials, the
-    status, and for staff the volunteer's name and distance (never the volunteer's coordinates)."""
+    status, and for staff the volunteer's name and distance from their home, measured as on every staff
+    page (matching.distance: to the child's home), never the volunteer's coordinates."""
+    with_volunteer = staff is not None
     if not offers:
         return []
     needs = {n.id: n for n in db.session.scalars(select(Need).where(Need.id.in_({o.need_id for o in offers})))}
@@ -193,30 +221,42 @@ def _rows(offers, with_volunteer: bool) -> list[dict]:
     for o in offers:
         need = needs[o.need_id]
         child = kids[need.child_id]
-        lat, lon = points.card_point(child.lat, child.lon, child.town_code, child.district_code)
         row = {"id": o.id, "status": o.status, "created_at": o.created_at, "decided_at": o.decided_at,
+               "visit_id": o.visit_id,
                "need": need_card(need), "child": child_essentials(child, towns), "message": None, "volunteer": None,
-               "km": None}
+               "km": None, "distance": None}
         if with_volunteer:
             user = users.get(o.volunteer_id)
-            home = _home(user.profile) if user is not None else None
             row["volunteer"] = user.name if user is not None else ""
             row["message"] = o.message
-            if home is not None and lat is not None:
-                row["km"] = round_km(float(haversine_km(home[0], home[1], [lat], [lon])[0]))
+            row["distance"] = distance.from_home(staff, user, child) if user is not None else None
+            row["km"] = row["distance"].km if row["distance"] is not None else None
         rows.append(row)
     return rows
 
 
+def _pending(staff, *columns):
+    """select(*columns) of the pending offers for needs of children in staff's scope; None for others."""
+    prefix = access.scope_prefix(staff) if is_staff(staff) else None
+    if prefix is None:
+        return None
+    stmt = (select(*columns).select_from(Offer).join(Need, Need.id == Offer.need_id)
+            .join(Child, Child.id == Need.child_id).where(Offer.status == "pending"))
+    return stmt.where(access.child_scope_clause(prefix)) if prefix else stmt
+
+
 def pending_for(staff, limit: int = 200) -> list[dict]:
     """Pending offers for needs of children in staff's scope, oldest first (others: nothing)."""
-    if not is_staff(staff):
+    stmt = _pending(staff, Offer)
+    if stmt is None:
         return []
-    rows = db.session.execute(select(Offer, Child).join(Need, Need.id == Offer.need_id)
-                              .join(Child, Child.id == Need.child_id)
-                              .where(Offer.status == "pending").order_by(Offer.created_at, Offer.id)).all()
-    offers = [o for o, child in rows if access.child_in_scope(staff, child)][:limit]
-    return _rows(offers, with_volunteer=True)
+    return _rows(db.session.scalars(stmt.order_by(Offer.created_at, Offer.id).limit(limit)).all(), staff)
+
+
+def pending_count(staff) -> int:
+    """How many offers pending_for(staff) lists in all (one count query)."""
+    stmt = _pending(staff, func.count(Offer.id))
+    return 0 if stmt is None else db.session.scalar(stmt)
 
 
 def offers_of(volunteer, limit: int = 200) -> list[dict]:
@@ -225,7 +265,7 @@ def offers_of(volunteer, limit: int = 200) -> list[dict]:
         return []
     offers = db.session.scalars(select(Offer).where(Offer.volunteer_id == volunteer.id)
                                 .order_by(Offer.created_at.desc(), Offer.id.desc()).limit(limit)).all()
-    return _rows(offers, with_volunteer=False)
+    return _rows(offers)
 
 
 def row_for(user, offer_id: int) -> dict | None:
@@ -237,9 +277,9 @@ def row_for(user, offer_id: int) -> dict | None:
         need = db.session.get(Need, offer.need_id)
         if not access.child_in_scope(user, need.child):
             return None
-        return _rows([offer], with_volunteer=True)[0]
+        return _rows([offer], user)[0]
     if offer.volunteer_id == getattr(user, "id", None):
-        return _rows([offer], with_volunteer=False)[0]
+        return _rows([offer])[0]
     return None
 
 

@@ -17,7 +17,8 @@ radius) from need_point's stored lat/lon, and sorts by (distance, id), so all ag
 Points are privacy-card points (~1.1 km grid-cell centres): many needs share a point, so ties are common
 and broken by id. A need matches skills when it requires nothing the volunteer lacks:
 need.skills_mask & ~volunteer_mask == 0.
-geopy's geodesic only in display_km(), for one value shown to a person, never in a loop (~85 us a call).
+geopy's geodesic only in display_km(), never in a loop (~85 us a call); pages show helper-to-child
+distances through matching.distance (this haversine), so every page shows the same number.
 Input validation (a point in Qingdao) is the views' job (volunteer.geo.services.parse_point); here only
 km in (0, 50], k in [1, 200] and finite numbers are enforced (ValueError).
 """
@@ -53,7 +54,8 @@ def haversine_km(lat: float, lon: float, lats, lons) -> np.ndarray:
 
 
 def display_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """One distance to show a person (WGS-84 ellipsoid), rounded to 0.1 km. Never call it in a loop."""
+    """One distance on the WGS-84 ellipsoid, rounded to 0.1 km. Never call it in a loop; a helper-to-child
+    distance shown on a page comes from matching.distance instead (the same sphere on every page)."""
     return round(geodesic((lat1, lon1), (lat2, lon2)).km, 1)
 
 
@@ -230,7 +232,7 @@ class BoxScan(_PsycopgParams, Engine):
     name = "boxscan"
 
     def _box_rows(self, box, params, where):
-        return self._fetch("SELECT p.need_id, p.lat, p.lon FROM need_point p "
+        return self._fetch("SELECT p.need_id, p.lat, p.lon FROM need_point p "  # nosec B608 # fixed names, values bound
                            "WHERE p.lat BETWEEN :lat1 AND :lat2 AND p.lon BETWEEN :lon1 AND :lon2" + where,
                            {**params, "lat1": box[0], "lat2": box[1], "lon1": box[2], "lon2": box[3]})
 
@@ -241,7 +243,7 @@ class SqliteRtree(Engine):
     name = "sqlite-rtree"
 
     def _box_rows(self, box, params, where):
-        return self._fetch(f"SELECT p.need_id, p.lat, p.lon FROM {RTREE} r JOIN need_point p ON p.need_id = r.id "
+        return self._fetch(f"SELECT p.need_id, p.lat, p.lon FROM {RTREE} r JOIN need_point p ON p.need_id = r.id "  # nosec B608 # fixed names, values bound
                            "WHERE r.max_lat >= :lat1 AND r.min_lat <= :lat2 AND r.max_lon >= :lon1 "
                            "AND r.min_lon <= :lon2" + where,
                            {**params, "lat1": box[0], "lat2": box[1], "lon1": box[2], "lon2": box[3]})
@@ -261,7 +263,7 @@ class PostGIS(_PsycopgParams, Engine):
         _check(lat, lon, max_km, k)
         params = {"lat": float(lat), "lon": float(lon), "m": max_km * 1000.0 * (1 + _SLACK), "k": k + _EXTRA}
         where = self._filters(params, skills_mask, service_types, exclude_ids)
-        rows = self._fetch(f"SELECT p.need_id, p.lat, p.lon FROM need_point p WHERE "
+        rows = self._fetch(f"SELECT p.need_id, p.lat, p.lon FROM need_point p WHERE "  # nosec B608 # fixed names, values bound
                            f"ST_DWithin(p.{GEOG_COLUMN}, {self._Q}, :m, false){where} "
                            f"ORDER BY p.{GEOG_COLUMN} <-> {self._Q} LIMIT :k", params)
         if not rows:
@@ -273,7 +275,7 @@ class PostGIS(_PsycopgParams, Engine):
             # a grid point): take in every need that near, so the cut by (km, id) is the others' cut.
             params["m"] = min(float(dist.max()), max_km) * 1000.0 * (1 + _SLACK)
             del params["k"]
-            rows = self._fetch(f"SELECT p.need_id, p.lat, p.lon FROM need_point p WHERE "
+            rows = self._fetch(f"SELECT p.need_id, p.lat, p.lon FROM need_point p WHERE "  # nosec B608 # fixed names, values bound
                                f"ST_DWithin(p.{GEOG_COLUMN}, {self._Q}, :m, false){where}", params)
             a = np.array(rows, dtype=float)
             dist = haversine_km(lat, lon, a[:, 1], a[:, 2])
@@ -297,7 +299,7 @@ class PostGIS(_PsycopgParams, Engine):
         dist = haversine_km(lat, lon, a[:, 1], a[:, 2])
         if len(rows) == lim + _EXTRA and dist[-1] <= np.sort(dist)[lim - 1] * (1 + _SLACK):
             params["m"] = min(float(dist.max()), km) * 1000.0 * (1 + _SLACK)
-            rows = self._fetch(f"SELECT p.need_id, p.lat, p.lon FROM need_point p WHERE "
+            rows = self._fetch(f"SELECT p.need_id, p.lat, p.lon FROM need_point p WHERE "  # nosec B608 # fixed names, values bound
                                f"ST_DWithin(p.{GEOG_COLUMN}, {self._Q}, :m, false){where}", params)
             a = np.array(rows, dtype=float)
             dist = haversine_km(lat, lon, a[:, 1], a[:, 2])

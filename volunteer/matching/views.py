@@ -6,7 +6,7 @@ helper_views.py (`from .views import bp`), imported by register() before the blu
 import importlib
 import importlib.util
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -15,7 +15,8 @@ from ..access import roles_required, staff_required
 from ..children.validation import InvalidInput
 from ..needs.rules import NotAllowed
 from ..needs.views import child_url
-from . import nearme, offers as offer_services
+from ..rendering import render, wants_fragment
+from . import nearme, nearwords, offers as offer_services
 from .offers import OFFER_STATUSES, OfferNotFound
 
 bp = Blueprint("matching", __name__)
@@ -29,10 +30,6 @@ def register(app):
     app.register_blueprint(bp)
 
 
-def _htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _map_config() -> dict:
     cfg = current_app.config
     return {"map_tiles": cfg.get("MAP_TILES", ""), "map_tiles_crs": cfg.get("MAP_TILES_CRS", "wgs84"),
@@ -44,10 +41,10 @@ def _map_config() -> dict:
 @bp.get("/near")
 @roles_required("volunteer")
 def near():
-    """Open needs near the volunteer, nearest first, as a list and a map.
+    """Open needs near the volunteer, nearest first, as numbered cards and a map with the same numbers.
 
-    One URL for the page and its fragments: an htmx request gets matching/_near_results.html (page 1:
-    the map and the list, replacing the results; a later page: only its items, appended).
+    One URL for the page and its fragments: htmx gets the block "results" of matching/near.html (page 1:
+    the map and the list, replacing the results; a later page: only its cards, appended).
     """
     error, field = None, None
     user = current_user._get_current_object()  # the model itself: every attribute through the proxy costs
@@ -57,12 +54,13 @@ def near():
         error, field = exc.message, exc.field
         q = nearme.form_only(request.args)
     results = nearme.near_needs(user, q) if error is None else nearme.NearPage()
-    context = dict(q=q, results=results, error=error, error_field=field, append=_htmx() and q.page > 1,
+    fragment = wants_fragment()
+    context = dict(q=q, results=results, error=error, error_field=field, append=fragment and q.page > 1,
+                   fragment=fragment, first_num=(q.page - 1) * results.per_page + 1,
+                   filter_words=nearwords.filter_summary(q), has_home=nearwords.has_home(user),
                    labels=nearme.card_labels(), offer_form=_offer_form() if results else None, **_map_config())
-    status = 422 if error else 200
-    if _htmx():
-        return render_template("matching/_near_results.html", **context), status
-    return render_template("matching/near.html", areas=nearme.area_choices(), **context), status
+    areas = [] if fragment else nearme.area_choices()
+    return render("matching/near.html", block="results", areas=areas, **context), 422 if error else 200
 
 
 def _offer_form() -> tuple:
@@ -80,26 +78,29 @@ def offer(need_id):
     try:
         made = offer_services.offer_help(current_user, need_id, request.form.get("message"))
     except OfferNotFound:
-        if not _htmx():
+        if not wants_fragment():
             abort(404)
         # On the card: say so in place (htmx swaps 422 answers; the same words whether the need was
         # taken, closed or never existed).
-        return render_template("matching/_near_results.html", only_button=True, need_id=need_id,
-                               offer_status=None, offer_error=_("This need is no longer open for offers.")), 422
+        return _offer_button(need_id, None, _("This need is no longer open for offers.")), 422
     except NotAllowed:
         abort(403)
     except InvalidInput as exc:
         message = next(iter(exc.errors.values()))
-        if _htmx():
-            return render_template("matching/_near_results.html", only_button=True, need_id=need_id,
-                                   offer_status=None, offer_error=message), 422
+        if wants_fragment():
+            return _offer_button(need_id, None, message), 422
         flash(str(message), "error")
         return redirect(url_for("matching.near"))
-    if _htmx():
-        return render_template("matching/_near_results.html", only_button=True, need_id=need_id,
-                               offer_status=made.status, offer_error=None)
+    if wants_fragment():
+        return _offer_button(need_id, made.status, None)
     flash(_("Thank you! Your offer was sent to the coordinator."), "success")
     return redirect(url_for("matching.offers"))
+
+
+def _offer_button(need_id: int, status: str | None, error) -> str:
+    """One card's offer control (the block "offer_button" of matching/near.html)."""
+    return render("matching/near.html", block="offer_button", need_id=need_id, offer_status=status,
+                  offer_error=error)
 
 
 # --- offers -----------------------------------------------------------------------------------------
@@ -110,8 +111,9 @@ def offers():
     """A volunteer's own offers; staff: the pending offers in their scope, to accept or decline."""
     staff = current_user.is_staff
     rows = offer_services.pending_for(current_user) if staff else offer_services.offers_of(current_user)
-    return render_template("matching/offers.html", rows=rows, staff=staff, statuses=OFFER_STATUSES,
-                           child_link=child_url if staff else None)
+    return render("matching/offers.html", rows=rows, staff=staff, statuses=OFFER_STATUSES,
+                  child_link=child_url if staff else None,
+                  total=offer_services.pending_count(current_user) if staff else len(rows))
 
 
 @bp.post("/offers/<int:offer_id>/withdraw")
@@ -125,10 +127,10 @@ def withdraw(offer_id):
         abort(404)
     except InvalidInput as exc:
         error = next(iter(exc.errors.values()))
-    if _htmx():
+    if wants_fragment():
         row = offer_services.row_for(current_user, offer_id)
-        return render_template("matching/_offer_row.html", row=row, staff=False, statuses=OFFER_STATUSES,
-                               error=error), 422 if error else 200
+        return render("matching/offers.html", block="list", row=row, staff=False, statuses=OFFER_STATUSES,
+                      error=error), 422 if error else 200
     flash(str(error) if error else _("Your offer was withdrawn."), "error" if error else "success")
     return redirect(url_for("matching.offers"))
 
@@ -151,9 +153,9 @@ def decide(offer_id):
     done = None
     if error is None:
         done = _("Offer accepted; the need is now assigned.") if decision == "accept" else _("Offer declined.")
-    if _htmx():
+    if wants_fragment():
         rows = offer_services.pending_for(current_user)
-        return render_template("matching/_offer_row.html", rows=rows, staff=True, statuses=OFFER_STATUSES,
-                               error=error, done=done, oob=True, child_link=child_url), 422 if error else 200
+        return render("matching/offers.html", block="list", rows=rows, staff=True, statuses=OFFER_STATUSES,
+                      error=error, done=done, oob=True, child_link=child_url), 422 if error else 200
     flash(str(error or done), "error" if error else "success")
     return redirect(url_for("matching.offers"))

@@ -60,6 +60,25 @@ STAFF_WISH_FLOW = {
     "received": set(),
     "cancelled": {"draft"},
 }
+# The buttons that make each allowed move (the same pairs as NEED_FLOW and STAFF_WISH_FLOW; a test holds
+# them together), the usual next step first.
+NEED_ACTIONS = {
+    "open": {"assigned": _l("Mark as assigned"), "cancelled": _l("Cancel the need")},
+    "assigned": {"in_progress": _l("Mark as in progress"), "open": _l("Back to open"),
+                 "cancelled": _l("Cancel the need")},
+    "in_progress": {"done": _l("Mark as done"), "open": _l("Back to open"), "cancelled": _l("Cancel the need")},
+    "done": {"open": _l("Reopen")},
+    "cancelled": {"open": _l("Reopen")},
+}
+WISH_ACTIONS = {
+    "draft": {"published": _l("Publish"), "cancelled": _l("Cancel the wish")},
+    "published": {"draft": _l("Back to draft"), "cancelled": _l("Cancel the wish")},
+    "claimed": {"published": _l("Release the claim"), "cancelled": _l("Cancel the wish")},
+    "bought": {"cancelled": _l("Cancel the wish")},
+    "delivered": {},
+    "received": {},
+    "cancelled": {"draft": _l("Restore as a draft")},
+}
 
 
 class Need(db.Model):

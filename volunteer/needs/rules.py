@@ -8,8 +8,8 @@ from ..children.services import ChildNotFound
 from ..children.validation import InvalidInput, parse_date
 from ..validation import _bad_char
 from ..volunteers.skills import SKILLS
-from .models import (DIMENSIONS, NEED_FLOW, NEED_STATUSES, RHYTHMS, SERVICE_TYPES, STAFF_WISH_FLOW, URGENCIES,
-                     WISH_CATEGORIES, WISH_FLOW, WISH_STATUSES)
+from .models import (DIMENSIONS, NEED_ACTIONS, NEED_FLOW, NEED_STATUSES, RHYTHMS, SERVICE_TYPES, STAFF_WISH_FLOW,
+                     URGENCIES, WISH_ACTIONS, WISH_CATEGORIES, WISH_FLOW, WISH_STATUSES)
 
 DETAILS_MAX = 2000
 ITEM_MAX = 60
@@ -20,6 +20,7 @@ VOCABULARIES = {
     "dimensions": DIMENSIONS, "service_types": SERVICE_TYPES, "urgencies": URGENCIES, "rhythms": RHYTHMS,
     "need_statuses": NEED_STATUSES, "need_flow": NEED_FLOW, "wish_categories": WISH_CATEGORIES,
     "wish_statuses": WISH_STATUSES, "wish_flow": WISH_FLOW, "staff_wish_flow": STAFF_WISH_FLOW, "skills": SKILLS,
+    "need_actions": NEED_ACTIONS, "wish_actions": WISH_ACTIONS,
 }
 
 

@@ -11,6 +11,9 @@ from ..children import services as children
 from ..children.models import GENDERS
 from ..children.validation import InvalidInput
 from ..geo import services as geo
+from ..matching import distance
+from ..numbers import parse_int
+from ..rendering import render, wants_fragment
 from . import photos, services
 from .present import need_card
 from .services import VOCABULARIES, NotAllowed
@@ -25,12 +28,14 @@ def register(app):
     app.register_blueprint(bp)
 
 
-def _htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _render(template, status=200, **context):
     return render_template(template, **context), status
+
+
+def _row(fragment: str, status: int = 200, **context):
+    """One row (a need, a wish, a board need) as htmx swaps it in: the block "row" of needs/status.html,
+    whose whole page says why a status move without htmx was refused."""
+    return render("needs/status.html", block="row", fragment=fragment, **context), status
 
 
 # Labels of every code these templates show, as one template global (so the child page's includes
@@ -67,16 +72,16 @@ def _form() -> dict:
 @bp.get("/needs")
 @roles_required(*ALL_ROLES)
 def board():
-    """Open needs as privacy cards; an htmx request gets only the next cards (appended)."""
+    """Open needs as privacy cards, nearest to the viewer's home first; htmx gets the next cards (the
+    block "cards", appended)."""
     filters = services.clean_filters(request.args)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10000 else 1
-    cards = services.open_need_cards(current_user, page, PER_PAGE, filters)
+    page = parse_int(request.args.get("page"), 1, 9999) or 1
+    home = distance.home_of(current_user)
+    cards = services.open_need_cards(current_user, page, PER_PAGE, filters, near=home)
     context = dict(cards=cards, page=page, filters=filters, districts={d.code: d.name for d in geo.districts()},
+                   by_distance=home is not None, may_set_home=current_user.role == "volunteer",
                    may_take=current_user.role == "org_admin" and bool(current_user.organisation_id))
-    if _htmx():
-        return _render("needs/_cards.html", **context)
-    return _render("needs/board.html", **context)
+    return render("needs/board.html", block="cards", **context)
 
 
 @bp.post("/needs/<int:need_id>/take")
@@ -88,12 +93,12 @@ def take(need_id):
     except NotAllowed:
         abort(403)
     except InvalidInput as exc:
-        if _htmx():
-            return _render("needs/_card_need.html", 422, n=None, error=exc.errors["status"], need_id=need_id)
+        if wants_fragment():
+            return _row("needs/_card_need.html", 422, n=None, error=exc.errors["status"], need_id=need_id)
         flash(str(exc.errors["status"]), "error")
         return redirect(url_for("needs.board"))
-    if _htmx():
-        return _render("needs/_card_need.html", n=need_card(need), may_take=False, taken=True)
+    if wants_fragment():
+        return _row("needs/_card_need.html", n=need_card(need), may_take=False, taken=True)
     flash(_("Your team has taken this need. You find it on your organisation's page."), "success")
     return redirect(url_for("needs.board"))
 
@@ -182,8 +187,8 @@ def _read(upload) -> bytes:
 
 def _photo_answer(wish, error, done: str):
     """After a photo change: htmx gets the wish row back; a plain form goes back to the child's page."""
-    if _htmx():
-        return _render("needs/_wish_row.html", 422 if error else 200, wish=wish, photo_error=error)
+    if wants_fragment():
+        return _row("needs/_wish_row.html", 422 if error else 200, wish=wish, photo_error=error)
     flash(str(error) if error else done, "error" if error else "success")
     return redirect(child_url(wish.child.ref))
 
@@ -242,13 +247,9 @@ def move_need(need_id):
         fragment, context = "needs/_need_row.html", {"need": need}
     else:
         fragment, context = "needs/_team_need.html", {"item": services.team_card(need), "may_move": True}
-    status = 422 if error else 200
-    if _htmx():
-        return _render(fragment, status, error=error, **context)
-    if error:
-        return _render("needs/status.html", status, fragment=fragment, error=error,
-                       back=child_url(need.child.ref) if staff else url_for("orgs.detail", org_id=need.team_org_id),
-                       **context)
+    if error or wants_fragment():
+        back = child_url(need.child.ref) if staff else url_for("orgs.detail", org_id=need.team_org_id)
+        return _row(fragment, 422 if error else 200, error=error, back=back, **context)
     flash(_("The status is changed."), "success")
     if staff:
         return redirect(child_url(need.child.ref))
@@ -265,11 +266,8 @@ def move_wish(ref):
     except InvalidInput as exc:
         error = exc.errors.get("status")
         wish = services.wish_for_change(current_user, ref)
-    status = 422 if error else 200
-    if _htmx():
-        return _render("needs/_wish_row.html", status, wish=wish, error=error)
-    if error:
-        return _render("needs/status.html", status, fragment="needs/_wish_row.html", wish=wish, error=error,
-                       back=child_url(wish.child.ref))
+    if error or wants_fragment():
+        return _row("needs/_wish_row.html", 422 if error else 200, wish=wish, error=error,
+                    back=child_url(wish.child.ref))
     flash(_("The status is changed."), "success")
     return redirect(child_url(wish.child.ref))

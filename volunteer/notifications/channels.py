@@ -1,6 +1,6 @@
 """One way to tell someone something: the in-app inbox always, plus the SMS and email they chose.
 
-    send(user_id, kind, key, title, body) -> bool   # True when the inbox message is new
+    send(user_id, kind, key, title, body, target=Target(...)) -> bool   # True when the inbox message is new
     choices(user_id) -> ChannelChoice | None; choose(user, sms, email)
 
 Idempotent per event and recipient: the inbox message is unique per (user, key) and each channel's
@@ -16,6 +16,7 @@ from ..types import utcnow
 from .backends import backend
 from .models import CHANNELS, ChannelChoice, Delivery, Notification
 from .services import notify
+from .targets import Target
 
 
 class DeliveryFailed(RuntimeError):
@@ -41,9 +42,9 @@ def choose(user, sms: bool, email: bool) -> ChannelChoice:
     return c
 
 
-def send(user_id: int, kind: str, key: str, title: str, body: str = "") -> bool:
-    """Inbox message once per key, then any chosen channel not yet delivered."""
-    new = notify(user_id, kind, key, title[:120], body)
+def send(user_id: int, kind: str, key: str, title: str, body: str = "", *, target: Target) -> bool:
+    """Inbox message about target once per key, then any chosen channel not yet delivered."""
+    new = notify(user_id, kind, key, title[:120], body, target=target)
     deliver(user_id, key)
     return new
 

@@ -21,6 +21,10 @@ class Notification(db.Model):
     # Rendered text is kept in the recipient's language at send time.
     title: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(Text, default="")
+    # What the message is about (notifications/targets.py turns it into a page for the reader's role);
+    # rows from before targets have none and open the inbox itself.
+    target_kind: Mapped[str | None] = mapped_column(String(24))
+    target_id: Mapped[int | None] = mapped_column(Integer)
 
 
 CHANNELS = ("sms", "email")

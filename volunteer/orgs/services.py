@@ -4,7 +4,8 @@ Who sees what comes from access.VIEWS: staff see every organisation and its memb
 organisation admin sees their own organisation's members as "members" records (names and skills);
 an organisation member sees only themselves; volunteers belong to no organisation.
 
-Membership decision: adding a person sets user.organisation_id and user.role (org_member or
+Membership decision: nobody is added without saying yes: an admin invites a phone number and its owner
+accepts or declines (invitations.py); accepting sets user.organisation_id and user.role (org_member or
 org_admin). A volunteer who joins keeps their VolunteerProfile row (skills, times, location) untouched,
 so their organisation's admin sees their skills, and removing them from the organisation makes them a
 plain volunteer again with the same profile. Staff accounts (coordinator, admin) never join. A person
@@ -19,7 +20,7 @@ from ..audit import services as audit
 from ..children.validation import InvalidInput
 from ..extensions import db
 from ..geo import services as geo
-from ..validation import BadPhone, _bad_char, display_phone, normalise_phone
+from ..validation import _bad_char, display_phone
 from .models import KINDS, Organisation
 
 NAME_MAX = 80
@@ -120,32 +121,17 @@ def _admins(org_id) -> int:
         User.organisation_id == org_id, User.role == "org_admin")) or 0
 
 
-def add_member(actor, org_id: int, phone: str, role: str, via: str = "web") -> User:
-    """Add the person with this phone number (they must have an account) with role, or change the
-    role of someone already in the organisation."""
+def set_role(actor, org_id: int, user_id: int, role: str, via: str = "web") -> User:
+    """Change the role (member or admin) of someone already in the organisation."""
     org = _managed(actor, org_id)
-    errors = {}
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or user.organisation_id != org.id:
+        raise OrgNotFound(user_id)
     role = _text(role)
     if role not in MEMBER_ROLES:
-        errors["role"] = _l("Choose member or admin.")
-    try:
-        e164 = normalise_phone(_text(phone))
-    except BadPhone as exc:
-        errors["phone"] = exc.args[0]
-        raise InvalidInput(errors) from None
-    user = db.session.scalar(select(User).where(User.phone == e164))
-    if user is None:
-        errors["phone"] = _l("No account uses this number. Ask the person to sign up first.")
-    elif user.role in access.STAFF:
-        errors["phone"] = _l("Coordinators and administrators cannot join an organisation.")
-    elif user.organisation_id and user.organisation_id != org.id:
-        errors["phone"] = _l("This person belongs to another organisation; they must leave it first.")
-    elif (user.role == "org_admin" and user.organisation_id == org.id and role == "org_member"
-          and not _is_staff(actor) and _admins(org.id) <= 1):
-        errors["role"] = _l("An organisation needs at least one admin.")
-    if errors:
-        raise InvalidInput(errors)
-    user.organisation_id = org.id
+        raise InvalidInput({"role": _l("Choose member or admin.")})
+    if user.role == "org_admin" and role == "org_member" and not _is_staff(actor) and _admins(org.id) <= 1:
+        raise InvalidInput({"member": _l("An organisation needs at least one admin.")})
     user.role = role
     audit.log(actor, "update", "member", user.id, reason=f"org:{org.id}:{role}", via=via, commit=False)
     db.session.commit()

@@ -1,34 +1,32 @@
 """The figures for a coordinator's area: children by category and area (districts for the whole city,
-towns and streets inside a district or town), needs along the four
-dimensions, services delivered in a period (visits, person-times, hours) by service type, volunteers who
-served, micro-wishes claimed and fulfilled, gift packs delivered.
+towns and streets inside a district or town), needs along the four dimensions, services delivered in a
+period by service type, form, content, month and area (breakdown.py), volunteers who served, children
+served, children and needs registered, micro-wishes claimed and fulfilled, gift packs delivered, and the
+headline figures against the previous period (headline.py).
 
     period(start, end) -> (first day, last day)     # InvalidInput (field -> message) on bad input
     figures(staff, first, last) -> Figures           # NotAllowed without a staff scope
 
-Everything is counted by the database (GROUP BY), inside the staff user's scope (children by their town or
-district code), so the same figures come out for the page, the CSV and any report.
+Everything is counted by the database (GROUP BY, counting.py), inside the staff user's scope (children by
+their town or district code), so the same figures come out for the page, the CSV, the JSON and any report.
+Services are SERVED visits by checked_in_at; person-times are the children served (Visit.children_served);
+hours are the helpers' checked-in service minutes / 60 (two helpers for an hour: two hours).
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
-from .. import access
 from ..children.models import CATEGORIES, Child
 from ..children.validation import InvalidInput
 from ..extensions import db
 from ..geo import services as geo
-from ..logistics.models import Allocation, Stop
-from ..needs.models import DIMENSIONS, NEED_STATUSES, SERVICE_TYPES, Need, Wish
-from ..needs.rules import NotAllowed
-from ..visits.models import Visit, VisitAssignee
+from ..needs.models import DIMENSIONS, NEED_STATUSES, Need, Wish
 from ..wishes.models import WishClaim
+from . import breakdown, counting, headline
+from .counting import LOCAL, SERVED, bounds as _bounds, scoped as _scoped  # noqa: F401  (used elsewhere)
 
-LOCAL = ZoneInfo("Asia/Shanghai")
-SERVED = ("checked_in", "done", "flagged")  # a visit that took place (someone checked in)
 MAX_DAYS = 3 * 366
 
 
@@ -43,9 +41,17 @@ class Figures:
     needs: list = field(default_factory=list)      # {dimension, label, <status>..., total}
     services: list = field(default_factory=list)   # {service_type, label, visits, person_times, hours}
     services_total: dict = field(default_factory=dict)
-    volunteers: dict = field(default_factory=dict)  # {served, hours}
+    by_form: list = field(default_factory=list)    # {key, label, services, person_times, hours}
+    by_form_total: dict = field(default_factory=dict)
+    by_content: list = field(default_factory=list)  # the same, a row per content and key "none"
+    by_content_total: dict = field(default_factory=dict)  # the services with a content
+    by_month: list = field(default_factory=list)   # {month: "YYYY-MM", services, person_times, hours}
+    by_area: list = field(default_factory=list)    # {area, name, services, person_times, hours, children, per_child}
+    volunteers: dict = field(default_factory=dict)  # {served, helper_times (check-ins), hours}
     wishes: dict = field(default_factory=dict)     # {claimed, received} in the period, {open} now
     packs: dict = field(default_factory=dict)      # {delivered}
+    reach: dict = field(default_factory=dict)      # {children_served, new_children, new_needs} in the period
+    headline: list = field(default_factory=list)   # {key, label, value, previous, change, pct}: headline.py
 
 
 def _day(text: str, name: str) -> date:
@@ -67,31 +73,20 @@ def period(start: str | None, end: str | None, today: date | None = None) -> tup
     return first, last
 
 
-def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    """[start, end) in UTC for local days first..last."""
-    start = datetime.combine(first, time(0), LOCAL).astimezone(timezone.utc)
-    end = datetime.combine(last + timedelta(days=1), time(0), LOCAL).astimezone(timezone.utc)
-    return start, end
-
-
-def _scoped(stmt, prefix: str):
-    """stmt (joined to Child) limited to children under the code prefix ('' = the whole city)."""
-    if prefix:
-        stmt = stmt.where(access.child_scope_clause(prefix))
-    return stmt
-
-
 def figures(staff, first: date, last: date) -> Figures:
     """The figures of staff's area for local days first..last (snapshots: children and needs now)."""
-    prefix = access.scope_prefix(staff)
-    if prefix is None or access.view_of(staff, "child") != "full":
-        raise NotAllowed(_l("Only staff see statistics."))
-    start, end = _bounds(first, last)
+    prefix = counting.staff_prefix(staff)
+    start, end = counting.bounds(first, last)
     out = Figures(first=first, last=last)
     _children(out, prefix)
     _needs(out, prefix)
-    _services(out, prefix, start, end)
+    total = _services(out, prefix, start, end)
     _giving(out, prefix, start, end)
+    _reach(out, prefix, start, end, children_served=total[3])
+    out.headline = headline.rows(prefix, first, last, current={
+        "services": out.services_total["visits"], "person_times": out.services_total["person_times"],
+        "hours": out.services_total["hours"], "volunteers": out.volunteers["served"],
+        "wishes": out.wishes["received"], "packs": out.packs["delivered"]})
     return out
 
 
@@ -126,40 +121,36 @@ def _needs(out: Figures, prefix: str) -> None:
     out.needs = list(table.values())
 
 
-def _services(out: Figures, prefix: str, start, end) -> None:
-    served = (Visit.status.in_(SERVED), Visit.checked_in_at >= start, Visit.checked_in_at < end)
-    visits = dict(db.session.execute(_scoped(
-        select(Need.service_type, func.count(Visit.id)).join(Need, Need.id == Visit.need_id)
-        .join(Child, Child.id == Visit.child_id).where(*served).group_by(Need.service_type), prefix)).all())
-    people = {t: (n, m) for t, n, m in db.session.execute(_scoped(
-        select(Need.service_type, func.count(VisitAssignee.id), func.coalesce(func.sum(VisitAssignee.service_minutes), 0))
-        .join(Visit, Visit.id == VisitAssignee.visit_id).join(Need, Need.id == Visit.need_id)
-        .join(Child, Child.id == Visit.child_id)
-        .where(*served, VisitAssignee.checked_in_at.is_not(None)).group_by(Need.service_type), prefix))}
-    out.services = [{"service_type": t, "label": label, "visits": visits.get(t, 0),
-                     "person_times": people.get(t, (0, 0))[0], "hours": round(people.get(t, (0, 0))[1] / 60, 1)}
-                    for t, label in SERVICE_TYPES.items()]
-    out.services_total = {k: sum(r[k] for r in out.services) for k in ("visits", "person_times")}
-    out.services_total["hours"] = round(sum(r["hours"] for r in out.services), 1)
-    helpers = db.session.execute(_scoped(
-        select(func.count(func.distinct(VisitAssignee.user_id)), func.coalesce(func.sum(VisitAssignee.service_minutes), 0))
-        .join(Visit, Visit.id == VisitAssignee.visit_id).join(Child, Child.id == Visit.child_id)
-        .where(*served, VisitAssignee.checked_in_at.is_not(None)), prefix)).one()
-    out.volunteers = {"served": helpers[0], "hours": round(helpers[1] / 60, 1)}
+def _services(out: Figures, prefix: str, start, end) -> dict:
+    counts = breakdown.count(prefix, start, end, out.first, out.last)
+    out.services, out.services_total = breakdown.by_type(counts["type"])
+    out.by_form, out.by_form_total = breakdown.by_form(counts["form"])
+    out.by_content, out.by_content_total = breakdown.by_content(counts["content"])
+    out.by_month = breakdown.by_month(counts["month"], out.first, out.last)
+    out.by_area = breakdown.by_area(counts["area"], prefix, out.children)
+    helpers = counting.helpers(prefix, start, end)
+    out.volunteers = {"served": helpers["served"], "helper_times": helpers["helper_times"],
+                      "hours": round(helpers["minutes"] / 60, 1)}
+    return counts["total"].get(None, [0, 0, 0, 0])
 
 
 def _giving(out: Figures, prefix: str, start, end) -> None:
-    def count(stmt):
-        return db.session.scalar(_scoped(stmt, prefix)) or 0
-
-    claims = select(func.count(WishClaim.id)).join(Wish, Wish.id == WishClaim.wish_id).join(Child, Child.id == Wish.child_id)
     out.wishes = {
-        "claimed": count(claims.where(WishClaim.claimed_at >= start, WishClaim.claimed_at < end)),
-        "received": count(claims.where(WishClaim.received_at >= start, WishClaim.received_at < end)),
-        "open": count(select(func.count(Wish.id)).join(Child, Child.id == Wish.child_id)
-                      .where(Wish.status == "published")),
+        "claimed": counting.wish_claims(prefix, WishClaim.claimed_at, start, end),
+        "received": counting.wishes_received(prefix, start, end),
+        "open": counting.count(prefix, select(func.count(Wish.id)).join(Child, Child.id == Wish.child_id)
+                               .where(Wish.status == "published")),
     }
-    out.packs = {"delivered": count(
-        select(func.count(Allocation.id)).join(Stop, Stop.id == Allocation.stop_id)
-        .join(Child, Child.id == Allocation.child_id)
-        .where(Allocation.status == "delivered", Stop.delivered_at >= start, Stop.delivered_at < end))}
+    out.packs = {"delivered": counting.packs_delivered(prefix, start, end)}
+
+
+def _reach(out: Figures, prefix: str, start, end, children_served: int) -> None:
+    def count(stmt):
+        return counting.count(prefix, stmt)
+
+    out.reach = {
+        "children_served": children_served,
+        "new_children": count(select(func.count(Child.id)).where(Child.created_at >= start, Child.created_at < end)),
+        "new_needs": count(select(func.count(Need.id)).join(Child, Child.id == Need.child_id)
+                           .where(Need.created_at >= start, Need.created_at < end)),
+    }

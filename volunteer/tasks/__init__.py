@@ -2,36 +2,48 @@
 import os
 
 from flask import current_app, has_app_context
-from rq import Queue
+from rq import Queue, Retry
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from ..extensions import db
 
-QUEUES = ("default", "notifications", "logistics")
+QUEUES = ("notifications", "default", "logistics")
 
 
 class AppJob(Job):
     """An RQ job that runs inside the Flask app context and keeps its JobRecord up to date."""
 
     def _execute(self):
-        from .services import mark
+        from ..events.services import mark_handled
 
         app = _app()
         with app.app_context():
             _fresh_connections_after_fork(app)
-            mark(self.id, "started")
+            self._track("started")
             try:
                 result = super()._execute()
             except Exception as exc:
                 db.session.rollback()
-                mark(self.id, "failed", error=type(exc).__name__)
+                self._track("failed", error=type(exc).__name__)
                 raise
             else:
-                mark(self.id, "finished")
+                if isinstance(result, Retry):  # the job asked to run again later (e.g. its lease was held)
+                    self._track("queued")
+                    return result
+                self._track("finished")
+                mark_handled(self.id)
                 return result
             finally:
                 db.session.remove()
+
+    def _track(self, status: str, error: str = "") -> None:
+        from ..events.services import is_event_job
+        from .services import mark
+
+        # An event's job has no JobRecord: marking it would be two empty write transactions a job.
+        if not is_event_job(self.id):
+            mark(self.id, status, error=error)
 
 
 _APP = None

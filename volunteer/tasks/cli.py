@@ -1,20 +1,23 @@
 """`flask worker`: one command starts an RQ worker with the scheduler."""
+import time
+
 import click
+import redis
 from flask import current_app
 from flask.cli import with_appcontext
-from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
 from . import AppJob
+from .worker import MAINTENANCE_S, WORKER_TTL, HuhangSimpleWorker, HuhangWorker, start_periodic
 
 
 def make_worker(queues=None, simple=False, name=None):
     """Build a worker on the app's Redis for the named queues (all by default)."""
     all_queues = current_app.extensions["rq_queues"]
     chosen = [all_queues[q] for q in (queues or all_queues)]
-    cls = SimpleWorker if simple else Worker
+    cls = HuhangSimpleWorker if simple else HuhangWorker
     return cls(chosen, connection=current_app.extensions["redis"], serializer=JSONSerializer,
-               job_class=AppJob, name=name)
+               job_class=AppJob, name=name, worker_ttl=WORKER_TTL, maintenance_interval=MAINTENANCE_S)
 
 
 @click.command("worker")
@@ -27,20 +30,32 @@ def worker_command(queues, burst, simple, no_scheduler):
     """Start an RQ worker (with the scheduler) for Huhang's queues."""
     from .services import dispatch_pending
 
-    from ..events.services import reconcile, start_reconciler
+    from ..events.services import reconcile
 
     sent = dispatch_pending() + reconcile(older_than_seconds=0)
     if sent:
         click.echo(f"handed {sent} pending job(s) and event(s) to the queues")
-    start_reconciler()
-    from ..visits.reminders import start_sweep
+    start_periodic()
+    while True:
+        w = make_worker(queues or None, simple=simple)
+        try:
+            w.work(burst=burst, with_scheduler=not no_scheduler, logging_level="INFO")
+        except redis.RedisError as exc:  # RQ's loop gives up on a Redis error outside its dequeue wait
+            click.echo(f"worker stopped by a Redis error ({exc})", err=True)
+        if burst or w._stop_requested:
+            return
+        click.echo("worker stopped without being asked to: starting again once Redis answers", err=True)
+        _wait_for_redis()
 
-    start_sweep()
-    from ..wishes.schedule import start_release
 
-    start_release()
-    w = make_worker(queues or None, simple=simple)
-    w.work(burst=burst, with_scheduler=not no_scheduler, logging_level="INFO")
+def _wait_for_redis(step: float = 1.0) -> None:
+    while True:
+        try:
+            if current_app.extensions["redis"].ping():
+                return
+        except redis.RedisError:
+            pass
+        time.sleep(step)
 
 
 def register(app):

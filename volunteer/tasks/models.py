@@ -1,4 +1,5 @@
 """The job table: one row per user-visible background job."""
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -6,6 +7,14 @@ from ..extensions import db
 from ..types import UTCDateTime, utcnow
 
 STATUSES = ("pending", "queued", "started", "finished", "failed", "retried")
+# What each kind of job does, as its owner reads it (the failed-jobs page).
+KINDS = {
+    "notify": _l("Sending a notification"), "welcome": _l("Welcome message"),
+    "visit_expiry": _l("Expiring unanswered visit offers"), "visit_reminder": _l("Visit reminder"),
+    "autoassign": _l("Auto-assign proposal"), "autoassign.confirm": _l("Confirming auto-assigned visits"),
+    "logistics.allocate": _l("Gift-pack allocation"), "logistics.packing": _l("Packing lists"),
+    "logistics.routes": _l("Delivery runs"),
+}
 
 
 class JobRecord(db.Model):
@@ -28,3 +37,13 @@ class JobRecord(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow)
     started_at = mapped_column(UTCDateTime)
     finished_at = mapped_column(UTCDateTime)
+
+
+class JobLease(db.Model):
+    """A lease on work that must not run twice at once: one owner (a job id) until it expires."""
+
+    __tablename__ = "job_lease"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)  # e.g. "autoassign.confirm:12"
+    owner: Mapped[str] = mapped_column(String(64))
+    expires_at = mapped_column(UTCDateTime, nullable=False)

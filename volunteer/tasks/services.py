@@ -2,12 +2,16 @@
 import importlib
 import json
 import uuid
+from datetime import timedelta
 
 import redis
 from flask import current_app
 from rq import Retry, get_current_job
-from sqlalchemy import select
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import func as sql_func, select
 
+from .. import access
 from ..extensions import db
 from ..types import utcnow
 from . import get_queue
@@ -89,11 +93,56 @@ def enqueue(func: str, *args, kind: str, queue: str = "default", owner_id=None, 
     return rec
 
 
-def dispatch_pending(limit: int = 500) -> int:
-    """Hand every still-pending job row to RQ (after Redis was down); return how many went."""
-    rows = db.session.scalars(
-        select(JobRecord).where(JobRecord.status == "pending").order_by(JobRecord.id).limit(limit)).all()
-    return sum(dispatch(r) for r in rows)
+def dispatch_pending(limit: int = 500, older_than_seconds: float = 0) -> int:
+    """Hand still-pending job rows to RQ (after Redis was down); return how many went.
+
+    older_than_seconds leaves young rows to the request that recorded them and is dispatching them now.
+    """
+    query = select(JobRecord).where(JobRecord.status == "pending")
+    if older_than_seconds:
+        query = query.where(JobRecord.created_at <= utcnow() - timedelta(seconds=older_than_seconds))
+    rows = db.session.scalars(query.order_by(JobRecord.id).limit(limit)).all()
+    sent = 0
+    for rec in rows:
+        if not dispatch(rec):
+            break  # Redis is away again: the next round tries the rest
+        sent += 1
+    return sent
+
+
+def settle_lost(grace_seconds: float = 30, limit: int = 1000) -> int:
+    """Settle job rows whose RQ job ended or vanished without them knowing (a killed worker or horse,
+    Redis emptied): failed in RQ, or gone while started -> failed (listed for a retry); gone while
+    queued -> handed over again (it never ran). Return how many rows changed."""
+    young = utcnow() - timedelta(seconds=grace_seconds)
+    rows = db.session.scalars(select(JobRecord).where(JobRecord.status.in_(("queued", "started")))
+                              .order_by(JobRecord.id).limit(limit)).all()
+    changed = 0
+    for rec in rows:
+        rq_status = _rq_status(rec)
+        if rq_status == "gone" and (rec.created_at is None or rec.created_at > young):
+            continue  # just handed over: RQ may not have it yet
+        if rq_status == "gone" and rec.status == "queued":
+            db.session.execute(JobRecord.__table__.update().where(
+                JobRecord.id == rec.id, JobRecord.status == "queued").values(status="pending"))
+            db.session.commit()
+            changed += dispatch(rec)
+        elif rq_status in ("gone", JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+            error = "lost" if rq_status == "gone" else f"rq: {rq_status.value}"
+            result = db.session.execute(JobRecord.__table__.update().where(
+                JobRecord.id == rec.id, JobRecord.status == rec.status).values(
+                status="failed", finished_at=utcnow(), error=error))
+            db.session.commit()
+            changed += result.rowcount
+    return changed
+
+
+def _rq_status(rec: JobRecord):
+    queue = get_queue(rec.queue)
+    try:
+        return Job.fetch(rec.rq_id, connection=queue.connection, serializer=queue.serializer).get_status()
+    except NoSuchJobError:
+        return "gone"
 
 
 def mark(rq_id: str, status: str, error: str = "") -> None:
@@ -123,33 +172,38 @@ def progress(done: int, total: int, message: str = "") -> None:
     db.session.commit()
 
 
+# The message of a job row whose run found its subject changed since it was asked for (shown translated).
+STALE = "stale"
+# ... whose work another run of the same thing was doing at that moment (it did nothing).
+BUSY = "busy"
+
+
+def note(message: str) -> None:
+    """Set the running job's message on its job row (e.g. STALE)."""
+    job = get_current_job()
+    if job is not None:
+        db.session.execute(JobRecord.__table__.update().where(JobRecord.rq_id == job.id)
+                           .values(message=message[:200]))
+        db.session.commit()
+
+
 def get_for(rq_id: str, user) -> JobRecord | None:
-    """Return a job row its owner (or an admin/coordinator) may see, else None."""
+    """Return a job row the user may see (access.may_see_job), else None."""
     rec = db.session.scalar(select(JobRecord).where(JobRecord.rq_id == rq_id))
-    if rec is None:
-        return None
-    if rec.owner_id == user.id or user.is_staff:
-        return rec
-    return None
-
-
-def _subject_in_scope(user, subject: str) -> bool:
-    """Whether a job's subject ("child:12") lies in a staff user's scope (jobs about no child: yes)."""
-    kind, _sep, ident = (subject or "").partition(":")
-    if kind != "child" or not ident.isdigit():
-        return True
-    from .. import access
-    from ..children.models import Child
-
-    child = db.session.get(Child, int(ident))
-    return child is None or access.child_in_scope(user, child)
+    return rec if rec is not None and access.may_see_job(user, rec) else None
 
 
 def failed_for(user, limit: int = 100) -> list[JobRecord]:
-    """Failed jobs a coordinator may see (their own, or about children in their scope), newest first."""
-    rows = db.session.scalars(select(JobRecord).where(JobRecord.status == "failed")
-                              .order_by(JobRecord.id.desc()).limit(limit * 3)).all()
-    return [r for r in rows if r.owner_id == user.id or _subject_in_scope(user, r.subject)][:limit]
+    """Failed jobs a user may see (access.may_see_job: their own, or about records in their scope), newest
+    first."""
+    return db.session.scalars(select(JobRecord).where(JobRecord.status == "failed", access.job_seen_clause(user))
+                              .order_by(JobRecord.id.desc()).limit(limit)).all()
+
+
+def failed_count(user) -> int:
+    """How many jobs failed_for(user) lists in all (one count query)."""
+    return db.session.scalar(select(sql_func.count(JobRecord.id)).where(JobRecord.status == "failed",
+                                                                    access.job_seen_clause(user)))
 
 
 def retry(rec: JobRecord) -> JobRecord:

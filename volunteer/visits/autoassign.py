@@ -8,7 +8,9 @@
 The period planned is the next HORIZON_DAYS days from tomorrow (Asia/Shanghai). A volunteer's capacity
 is max_visits_per_month minus their live visits starting in that period; an organisation team (one with
 an active admin) takes up to AUTOASSIGN_TEAM_CAPACITY visits in it. A need's weekly slots are the
-weekdays its window holds inside the period. Continuity: helpers of the child's done visits. The
+weekdays its window holds inside the period. Continuity: helpers of the child's done visits. A child
+has one visit at a time and, with VISIT_CHILD_ONE_PER_DAY, one a day: the times planned keep its needs
+apart (and from its visits already planned), or leave a need unassigned with why. The
 proposal holds ids and numbers only (never a child's name or place) and is kept in the
 autoassign_proposal table for proposals.PROPOSAL_TTL; nothing is offered before the coordinator confirms.
 """
@@ -31,6 +33,7 @@ from ..types import utcnow
 from . import autoassign_problem as problem
 from . import solver
 from .models import ACTIVE_STATUSES, Visit, VisitAssignee
+from .services import CHILD_STATUSES
 from .settings import setting
 from .solver_core import chord_to_km, unit_vectors
 
@@ -117,10 +120,11 @@ def propose(coordinator_id: int, need_ids, max_km: int, report=None) -> dict:
     result = solver.solve(tasks, helpers, settings, history)
     report(3, 4, str(_l("Planning dates and times")))
     windows = {n.id: (max(first, n.window_start or first), min(last, n.window_end or last)) for n in needs}
-    items, late = _schedule(result.assignments, windows, first, last)
+    items, late = _schedule(result.assignments, windows, {n.id: n.child_id for n in needs}, first, last,
+                            bool(setting("VISIT_CHILD_ONE_PER_DAY")))
     _alternatives(items, tasks, helpers, settings)
     unassigned = [{"need": u.task, "why": u.why, "in_range": u.in_range} for u in result.unassigned]
-    unassigned += [{"need": a.task, "why": "no_time", "in_range": len(a.helpers)} for a in late]
+    unassigned += [{"need": a.task, "why": why, "in_range": len(a.helpers)} for a, why in late]
     unassigned.sort(key=lambda u: u["need"])
     report(4, 4, str(_l("Proposal ready")))
     return {"max_km": km, "two_adults": settings.two_adults, "first": first.isoformat(), "last": last.isoformat(),
@@ -134,8 +138,9 @@ def _local(day: date, period: str) -> tuple[datetime, datetime]:
     return start, start + timedelta(minutes=minutes)
 
 
-def _busy(helper_ids, first, last) -> set:
-    """(helper id, day, period) already taken by live visits (teams as -organisation id)."""
+def _busy(helper_ids, child_ids, first, last) -> tuple[set, set]:
+    """(key, day, period) already taken by live visits, key a helper id (teams as -organisation id) or
+    ("child", id); and (child id, day) of the days each child already has a visit."""
     lo, hi = _local(first, "am")[0] - timedelta(days=1), _local(last, "eve")[1] + timedelta(days=1)
     vols = [h for h in helper_ids if h > 0]
     orgs = [-h for h in helper_ids if h < 0]
@@ -150,46 +155,71 @@ def _busy(helper_ids, first, last) -> set:
         rows += [(-oid, s, e) for oid, s, e in db.session.execute(
             select(Visit.org_id, Visit.starts_at, Visit.ends_at).where(
                 Visit.org_id.in_(orgs), Visit.status.in_(ACTIVE_STATUSES), Visit.starts_at < hi, Visit.ends_at > lo))]
-    busy = set()
-    for helper, s, e in rows:
+    if child_ids:
+        rows += [(("child", cid), s, e) for cid, s, e in db.session.execute(
+            select(Visit.child_id, Visit.starts_at, Visit.ends_at).where(
+                Visit.child_id.in_(list(child_ids)), Visit.status.in_(CHILD_STATUSES), Visit.starts_at < hi,
+                Visit.ends_at > lo))]
+    busy, days = set(), set()
+    for key, s, e in rows:
+        if isinstance(key, tuple):
+            day = s.astimezone(TZ).date()
+            while day <= (e - timedelta(microseconds=1)).astimezone(TZ).date():
+                days.add((key[1], day))
+                day += timedelta(days=1)
         day = s.astimezone(TZ).date() - timedelta(days=1)
         while day <= e.astimezone(TZ).date():
             for period in solver.PERIODS:
                 a, b = _local(day, period)
                 if s < b and e > a:
-                    busy.add((helper, day, period))
+                    busy.add((key, day, period))
             day += timedelta(days=1)
-    return busy
+    return busy, days
 
 
-def _schedule(assignments, windows, first, last) -> tuple[list, list]:
-    """The earliest day and period in each need's window that every helper has free (weekly slot, no
-    other visit then), the visits with the fewest possible times first; those with none go to the
-    second list."""
-    busy = _busy({h for a in assignments for h in a.helpers}, first, last)
+def _schedule(assignments, windows, children, first, last, one_per_day) -> tuple[list, list]:
+    busy, days = _busy({h for a in assignments for h in a.helpers}, set(children.values()), first, last)
+    return plan(assignments, windows, children, busy, days, one_per_day)
+
+
+def plan(assignments, windows, children, busy=None, days=None, one_per_day=True) -> tuple[list, list]:
+    """The earliest day and period in each need's window free for its helpers (weekly slot, no other visit)
+    and its child (no other visit then; one_per_day: none that day), the visits with the fewest possible
+    times first. Returns (items, [(assignment, why)]): why is "child_day" / "child_time" when the child's
+    visits took some of the helpers' slots, else "no_time". busy: (helper id or ("child", id), day,
+    period) taken; days: (child id, day) taken."""
+    busy, days = set(busy or ()), set(days or ())
     items, late = [], []
 
     def options(a):
         a_first, a_last = windows[a.task]
-        days = [(a_first + timedelta(days=i)).weekday() for i in range(min(7, (a_last - a_first).days + 1))]
+        weekdays = [(a_first + timedelta(days=i)).weekday() for i in range(min(7, (a_last - a_first).days + 1))]
         weeks = ((a_last - a_first).days + 7) // 7
-        return sum(bin(a.slots >> (3 * d) & 7).count("1") for d in days) * weeks, a.task
+        return sum(bin(a.slots >> (3 * d) & 7).count("1") for d in weekdays) * weeks, a.task
 
     for a in sorted(assignments, key=options):
         a_first, a_last = windows[a.task]
-        found = None
+        child = children[a.task]
+        found, blocked = None, False
         day = a_first
         while day <= a_last and found is None:
             for p, period in enumerate(solver.PERIODS):
-                if a.slots >> (day.weekday() * 3 + p) & 1 and all((h, day, period) not in busy for h in a.helpers):
-                    found = (day, period)
-                    break
+                if not a.slots >> (day.weekday() * 3 + p) & 1:
+                    continue
+                if (("child", child), day, period) in busy or (one_per_day and (child, day) in days):
+                    blocked = True  # no other helper could go then either
+                    continue
+                if any((h, day, period) in busy for h in a.helpers):
+                    continue
+                found = (day, period)
+                break
             day += timedelta(days=1)
         if found is None:
-            late.append(a)
+            late.append((a, ("child_day" if one_per_day else "child_time") if blocked else "no_time"))
             continue
-        for h in a.helpers:
+        for h in (*a.helpers, ("child", child)):
             busy.add((h, *found))
+        days.add((child, found[0]))
         start, end = _local(*found)
         team = a.team
         items.append({"need": a.task, "volunteers": [] if team else list(a.helpers),

@@ -3,17 +3,23 @@
     check_in(user, visit_id, lat, lon, accuracy=None) -> Visit
     override_check_in(staff, visit_id, reason) -> Visit
     check_out(user, visit_id) -> Visit
+    check_in_state(visit, now=None) -> "closed" | "early" | "open" | "over"   # pages and API ask this
 
-The child's exact point stays on the server: the helper only learns whether the check-in worked and,
-when refused, roughly how far off they are.
+The child's exact point stays on the server: the helper only learns whether the check-in worked (a refusal
+says "more than VISIT_CHECKIN_RADIUS_M away", never how far), and refusals are limited per visit and helper
+(VISIT_CHECKIN_TRIES_PER_HOUR, VISIT_CHECKIN_TRIES_PER_VISIT), so repeated tries cannot trilaterate the home.
 """
 import math
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, text
 
+from .. import units
 from ..audit import services as audit
+from ..audit.models import AuditEntry
 from ..children.validation import InvalidInput
+from ..database import atomic
 from ..extensions import db
 from ..matching.spatial import haversine_km
 from ..needs.rules import NotAllowed, emit, is_staff
@@ -24,8 +30,22 @@ from .services import VisitNotFound, visit_for
 from .settings import setting
 
 EARLY = timedelta(hours=1)
+HOUR = timedelta(hours=1)
 MAX_ACCURACY_M = 500
 REASON_MIN, REASON_MAX = 4, 200
+FAR = "checkin:far"  # the audit reason of a refusal that compared the position: these count as tries
+
+
+class TooManyTries(InvalidInput):
+    """The helper used up their check-in tries on this visit; wait_seconds until the next (None: no more)."""
+
+    def __init__(self, message, wait_seconds=None):
+        super().__init__({"location": message})
+        self.wait_seconds = wait_seconds
+
+
+class TooFar(InvalidInput):
+    """The phone's position is farther from the home than the radius (a try that counts)."""
 
 
 def _number(value):
@@ -36,12 +56,11 @@ def _number(value):
     return x if math.isfinite(x) else None
 
 
-def _helper_row(user, visit) -> VisitAssignee:
-    """The user's accepted place on the visit (a team member gets one on first check-in)."""
+def _helper_row(user, visit) -> VisitAssignee | None:
+    """The user's accepted place on the visit; None for a team member without one yet (made on check-in)."""
     row = next((a for a in visit.assignees if a.user_id == user.id), None)
     if row is None and visit.org_id and user.organisation_id == visit.org_id:
-        row = VisitAssignee(user_id=user.id, status="accepted", offered_at=utcnow(), responded_at=utcnow())
-        visit.assignees.append(row)
+        return None
     if row is None or row.status != "accepted":
         raise VisitNotFound(visit.id)
     return row
@@ -56,66 +75,118 @@ def _start(visit, now) -> None:
             emit("need.updated", need.child, need_id=need.id)
 
 
-def _check_time(visit, now) -> None:
+def check_in_opens_at(visit):
+    """When check-in opens: an hour before the visit starts."""
+    return visit.starts_at - EARLY
+
+
+def check_in_state(visit, now=None) -> str:
+    """Whether a visit takes check-ins now: "closed" (not waiting for one), "early" (before
+    check_in_opens_at), "open", or "over" (VISIT_STALE_HOURS after its end)."""
+    now = now or utcnow()
     if visit.status not in ("accepted", "checked_in"):
-        raise InvalidInput({"status": _l("This visit is not waiting for a check-in.")})
-    if now < visit.starts_at - EARLY:
-        raise InvalidInput({"status": _l("Check-in opens one hour before the visit starts.")})
+        return "closed"
+    if now < check_in_opens_at(visit):
+        return "early"
     if now > visit.ends_at + timedelta(hours=float(setting("VISIT_STALE_HOURS"))):
+        return "over"
+    return "open"
+
+
+def _check_time(visit, now) -> None:
+    state = check_in_state(visit, now)
+    if state == "closed":
+        raise InvalidInput({"status": _l("This visit is not waiting for a check-in.")})
+    if state == "early":
+        raise InvalidInput({"status": _l("Check-in opens at %(when)s, one hour before the visit starts.",
+                                         when=units.day_time(check_in_opens_at(visit)))})
+    if state == "over":
         raise InvalidInput({"status": _l("This visit is over; ask the coordinator to record it.")})
-
-
-def _far_text(metres: float) -> str:
-    return f"{metres / 1000:.1f} km" if metres >= 995 else f"{int(round(metres, -1))} m"
 
 
 def check_in(user, visit_id, lat, lon, accuracy=None, via="web"):
     """Check a helper in when their phone's position is within the radius of the child's home.
 
-    Refused (InvalidInput, nothing saved) with no GPS fix, an imprecise one, or too far away."""
-    try:
-        return _check_in(user, visit_id, lat, lon, accuracy, via)
-    except InvalidInput as exc:
-        db.session.rollback()
-        if "location" in exc.errors:
-            audit.log(user, "deny", "visit", visit_id if isinstance(visit_id, int) else None,
-                      reason="checkin:refused", via=via)
-        raise
+    Refused (InvalidInput, nothing saved but the audit row) with no GPS fix, an imprecise one, or too far
+    away (saying only "more than the radius"); TooManyTries once the helper's refusals as too far on this
+    visit reach the limits. The count and the new refusal are one transaction, serialised per visit and
+    helper, so several processes together never allow more tries."""
+    refusal = None
+    with atomic():
+        _serialise(visit_id, user.id)
+        visit = visit_for(user, visit_id)
+        try:
+            _check_in(user, visit, lat, lon, accuracy, via)
+        except InvalidInput as exc:
+            if "location" not in exc.errors:
+                raise
+            refusal = exc
+            kind = FAR if isinstance(exc, TooFar) else "checkin:limit" if isinstance(exc, TooManyTries) else ""
+            audit.log(user, "deny", "visit", visit.id, reason=kind or "checkin:refused", via=via, commit=False)
+    if refusal is not None:
+        raise refusal
+    return visit
 
 
-def _check_in(user, visit_id, lat, lon, accuracy, via):
-    visit = visit_for(user, visit_id)
+def _serialise(visit_id, user_id) -> None:
+    """Make check-ins of one helper on one visit take turns (PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    serialises writers). An advisory lock, not a row lock: it never joins a cycle with other writers."""
+    if db.engine.dialect.name == "postgresql" and isinstance(visit_id, int):
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": visit_id, "b": user_id})
+
+
+def _check_tries(user, visit, now) -> None:
+    """Raise TooManyTries when the helper's refusals as too far on this visit reached either limit."""
+    times = db.session.scalars(select(AuditEntry.at).where(
+        AuditEntry.user_id == user.id, AuditEntry.collection == "visit", AuditEntry.object_id == visit.id,
+        AuditEntry.action == "deny", AuditEntry.reason == FAR).order_by(AuditEntry.at)).all()
+    total = int(setting("VISIT_CHECKIN_TRIES_PER_VISIT"))
+    if len(times) >= total:
+        raise TooManyTries(_l("You have used all %(n)s check-in tries for this visit. Ask the coordinator to "
+                              "check you in.", n=total))
+    hourly = int(setting("VISIT_CHECKIN_TRIES_PER_HOUR"))
+    recent = [t for t in times if t > now - HOUR]
+    if len(recent) >= hourly:
+        wait = max(60, math.ceil((recent[len(recent) - hourly] + HOUR - now).total_seconds()))
+        raise TooManyTries(_l("Too many check-in tries for this visit. Try again in %(wait)s, or ask the "
+                              "coordinator to check you in.", wait=units.duration(math.ceil(wait / 60))), wait)
+
+
+def _check_in(user, visit, lat, lon, accuracy, via):
+    """check_in's checks and writes, inside its transaction; a refusal raises before anything is written."""
     if is_staff(user):
         raise NotAllowed(_l("Coordinators check helpers in with an override and a reason."))
     row = _helper_row(user, visit)
-    if row.checked_in_at is not None:
-        return visit
+    if row is not None and row.checked_in_at is not None:
+        return
     now = utcnow()
     _check_time(visit, now)
+    _check_tries(user, visit, now)
     lat, lon, acc = _number(lat), _number(lon), _number(accuracy)
     if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise InvalidInput({"location": _l("Your phone gave no location. Allow location for this site, go "
                                            "outdoors or near a window, and try again.")})
     if acc is not None and acc > MAX_ACCURACY_M:
-        raise InvalidInput({"location": _l("Your phone's location is too imprecise (about %(m)s m). Wait a "
-                                           "moment and try again.", m=int(acc))})
+        raise InvalidInput({"location": _l("Your phone's location is too imprecise (about %(distance)s). Wait "
+                                           "a moment and try again.", distance=units.distance(acc))})
     child = visit.child
     if child.lat is None or child.lon is None:
         raise InvalidInput({"location": _l("The child's home has no location on file; ask the coordinator to "
                                            "check you in.")})
     metres = float(haversine_km(child.lat, child.lon, [lat], [lon])[0]) * 1000
     radius = float(setting("VISIT_CHECKIN_RADIUS_M"))
-    if metres > radius:
-        raise InvalidInput({"location": _l("You are about %(far)s from the child's home; check-in works within "
-                                           "%(radius)s m. Go to the home, or ask the coordinator to check you in.",
-                                           far=_far_text(metres), radius=int(radius))})
+    if metres > radius:  # how far is never said: distances from a few points would give the home away
+        raise TooFar({"location": _l("You are not at the child's home yet (more than %(radius)s away). Go to "
+                                     "the home, or ask the coordinator to check you in.",
+                                     radius=units.distance(radius))})
+    if row is None:  # a team member's first check-in
+        row = VisitAssignee(user_id=user.id, status="accepted", offered_at=now, responded_at=now)
+        visit.assignees.append(row)
     row.checked_in_at = now
     if visit.check_in_method is None:
         visit.check_in_method, visit.check_in_distance_m, visit.checked_in_by_id = "gps", round(metres, 1), user.id
     _start(visit, now)
     audit.log(user, "update", "visit", visit.id, reason="checkin", via=via, commit=False)
-    db.session.commit()
-    return visit
 
 
 def clean_reason(reason) -> str:
@@ -181,9 +252,11 @@ def finish(visit, now) -> None:
         emit("need.updated", need.child, need_id=need.id)
 
 
-def service_minutes(user_id: int) -> int:
-    """A helper's total counted service minutes."""
+def service_minutes(user_id: int, since=None) -> int:
+    """A helper's total counted service minutes (since: only visits checked into from that moment on)."""
     from sqlalchemy import func, select
 
-    return int(db.session.scalar(select(func.coalesce(func.sum(VisitAssignee.service_minutes), 0))
-                                 .where(VisitAssignee.user_id == user_id)) or 0)
+    stmt = select(func.coalesce(func.sum(VisitAssignee.service_minutes), 0)).where(VisitAssignee.user_id == user_id)
+    if since is not None:
+        stmt = stmt.where(VisitAssignee.checked_in_at >= since)
+    return int(db.session.scalar(stmt) or 0)

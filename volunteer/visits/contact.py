@@ -1,7 +1,9 @@
 """Children nobody has visited for too long (VISIT_NO_CONTACT_DAYS, per category): the coordinators'
 list and the sweep's alerts.
 
-    silent_children(now=None, staff=None) -> [Silent]   # longest silence first; staff: only their scope
+    silent_children(now=None, staff=None, category=None, limit=None, offset=0) -> [Silent]
+                                                         # longest silence first; staff: only their scope
+    silent_counts(now=None, staff=None) -> {category: n} # how many silent_children lists, per category
     alert(now=None) -> int                               # new inbox messages sent
 
 An alert is keyed by the child and the day of the last contact, so it comes once per silence. A
@@ -12,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, literal, select
 
 from .. import access
 from ..accounts.models import User
 from ..children.models import Child
 from ..extensions import db
 from ..notifications.models import Notification
-from ..types import utcnow
+from ..types import UTCDateTime, utcnow
 from . import notices
 from .models import Visit
 from .settings import no_contact_days, setting
@@ -47,34 +49,51 @@ class Silent:
         return (now - self.since).days
 
 
-def _silences(now, prefix: str = "") -> list[tuple]:
-    """(child id, ref, town, district, days, since) of every silent child under the code prefix, as plain
-    values (no ORM objects: a caller that commits per message would reload them all), longest first."""
-    last = dict(db.session.execute(select(Visit.child_id, func.max(Visit.checked_in_at))
-                                   .where(Visit.status.in_(CONTACT_STATUSES)).group_by(Visit.child_id)).all())
-    shortest = min([int(setting("VISIT_NO_CONTACT_DAYS")),
-                    *map(int, setting("VISIT_NO_CONTACT_DAYS_BY_CATEGORY").values())])
-    oldest = now - timedelta(days=shortest)
-    q = select(Child.id, Child.ref, Child.town_code, Child.district_code, Child.category, Child.created_at).where(
-        or_(Child.created_at <= oldest, Child.id.in_([cid for cid, at in last.items() if at and at <= oldest])))
-    if prefix:
-        q = q.where(access.child_scope_clause(prefix))
-    out = []
-    for cid, ref, town, district, category, created in db.session.execute(q):
-        since = last.get(cid) or created
-        days = no_contact_days(category)
-        if since is not None and now - since >= timedelta(days=days):
-            out.append((cid, ref, town or "", district or "", days, since))
-    return sorted(out, key=lambda r: (r[5], r[0]))
+def _silent(now, prefix: str, *columns):
+    """(select(*columns) of the children under the code prefix whose last contact (a visit checked in, else
+    the day they were registered) is older than their category's number of days, that last contact's
+    column): one query, so a count loads no rows."""
+    last = (select(Visit.child_id, func.max(Visit.checked_in_at).label("at"))
+            .where(Visit.status.in_(CONTACT_STATUSES)).group_by(Visit.child_id).subquery())
+    since = func.coalesce(last.c.at, Child.created_at)
+
+    def before(days):
+        return literal(now - timedelta(days=int(days)), UTCDateTime)
+
+    limit = before(setting("VISIT_NO_CONTACT_DAYS"))
+    by_category = setting("VISIT_NO_CONTACT_DAYS_BY_CATEGORY")
+    if by_category:
+        limit = case(*[(Child.category == c, before(d)) for c, d in by_category.items()], else_=limit)
+    stmt = (select(*columns).select_from(Child).outerjoin(last, last.c.child_id == Child.id).where(since <= limit))
+    return (stmt.where(access.child_scope_clause(prefix)) if prefix else stmt), since
 
 
-def silent_children(now=None, staff=None) -> list[Silent]:
-    """Children whose last contact is older than their category's number of days (staff: in scope)."""
+def _silences(now, prefix: str = "", category=None, limit=None, offset=0) -> list[tuple]:
+    """(child id, ref, town, district, days, since) of every silent child under the code prefix (of a
+    category), as plain values (no ORM objects: a caller that commits per message would reload them all),
+    longest first."""
+    stmt, since = _silent(now, prefix, Child.id, Child.ref, Child.town_code, Child.district_code, Child.category)
+    stmt = stmt.add_columns(since)
+    if category:
+        stmt = stmt.where(Child.category == category)
+    stmt = stmt.order_by(since, Child.id).offset(offset)
+    rows = db.session.execute(stmt if limit is None else stmt.limit(limit))
+    return [(cid, ref, town or "", district or "", no_contact_days(cat), at)
+            for cid, ref, town, district, cat, at in rows]
+
+
+def _prefix(staff) -> str | None:
+    return access.scope_prefix(staff) if staff is not None else ""
+
+
+def silent_children(now=None, staff=None, category=None, limit=None, offset=0) -> list[Silent]:
+    """Children whose last contact is older than their category's number of days (staff: in scope; a
+    category: only its children), longest silence first."""
     now = now or utcnow()
-    prefix = access.scope_prefix(staff) if staff is not None else ""
+    prefix = _prefix(staff)
     if prefix is None:
         return []
-    rows = _silences(now, prefix)
+    rows = _silences(now, prefix, category, limit, offset)
     children = {}
     ids = [r[0] for r in rows]
     for i in range(0, len(ids), 900):
@@ -82,9 +101,20 @@ def silent_children(now=None, staff=None) -> list[Silent]:
     return [Silent(children[r[0]], r[4], r[5]) for r in rows if r[0] in children]
 
 
+def silent_counts(now=None, staff=None) -> dict:
+    """{category: how many children silent_children(now, staff, category) lists} (categories with none
+    left out): one GROUP BY query."""
+    prefix = _prefix(staff)
+    if prefix is None:
+        return {}
+    stmt = _silent(now or utcnow(), prefix, Child.category, func.count(Child.id))[0]
+    return dict(db.session.execute(stmt.group_by(Child.category)).all())
+
+
 class _Row(NamedTuple):
     """A silence as the alert needs it: plain values, so the commits of sending reload nothing."""
 
+    child_id: int
     child_ref: str
     town: str
     district: str
@@ -124,7 +154,7 @@ def _known(user_id: int, keys: list[str]) -> set:
 def alert(now=None) -> int:
     """Tell each coordinator about the silences in their scope they have not heard of yet."""
     now = now or utcnow()
-    rows = [_Row(ref, town, district, days, alert_key(cid, since))
+    rows = [_Row(cid, ref, town, district, days, alert_key(cid, since))
             for cid, ref, town, district, days, since in _silences(now)]
     if not rows:
         return 0
@@ -143,5 +173,5 @@ def alert(now=None) -> int:
         if len(new) > DIGEST_OVER:
             sent += notices.no_contact_digest(user, len(new), now)
         else:
-            sent += sum(notices.no_contact(user, r.child_ref, r.days, r.key) for r in new)
+            sent += sum(notices.no_contact(user, r.child_id, r.child_ref, r.days, r.key) for r in new)
     return sent

@@ -2,22 +2,24 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..types import UTCDateTime, utcnow
 
+# "offered" in neutral words; present.waiting_label says whose turn it is for each viewer.
 VISIT_STATUSES = {
-    "proposed": _l("Proposed"), "offered": _l("Offered"), "accepted": _l("Accepted"),
+    "proposed": _l("Proposed"), "offered": _l("Waiting for an answer"), "accepted": _l("Accepted"),
     "checked_in": _l("Checked in"), "done": _l("Done"), "expired": _l("Expired"),
     "declined": _l("Declined"), "cancelled": _l("Cancelled"), "flagged": _l("Flagged for review"),
 }
-ASSIGNEE_STATUSES = {"offered": _l("Offered"), "accepted": _l("Accepted"), "declined": _l("Declined"),
+ASSIGNEE_STATUSES = {"offered": _l("Waiting for an answer"), "accepted": _l("Accepted"), "declined": _l("Declined"),
                      "expired": _l("Expired"), "withdrawn": _l("Withdrawn")}
 # A visit in one of these states still holds its volunteers' time (overlap checks, monthly load).
 ACTIVE_STATUSES = ("proposed", "offered", "accepted", "checked_in")
 # Services delivered in the child's home: two adults go (a pair or an organisation team), a setting.
+LIVE_SQL = "status IN (%s)" % ", ".join(f"'{s}'" for s in ACTIVE_STATUSES)  # for the partial index
 HOME_SERVICE_TYPES = frozenset({"home_visit_survey", "case_service", "companionship"})
 SOURCES = ("manual", "auto", "offer")
 
@@ -26,6 +28,9 @@ class Visit(db.Model):
     """One visit to serve a need in a time window (UTC), by volunteers or an organisation team."""
 
     __tablename__ = "visit"
+    # At most one live visit per need, whatever races: the database refuses a second one.
+    __table_args__ = (Index("uq_visit_live_need", "need_id", unique=True, sqlite_where=text(LIVE_SQL),
+                            postgresql_where=text(LIVE_SQL)),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     need_id: Mapped[int] = mapped_column(ForeignKey("need.id", ondelete="CASCADE"), index=True)
@@ -48,6 +53,11 @@ class Visit(db.Model):
     override_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     checked_out_at = mapped_column(UTCDateTime)
     service_minutes: Mapped[int | None] = mapped_column(Integer)
+    # How the bureau counts it (volunteer/needs/catalogue.py): None = the need's type's default; content
+    # "none" = no content. children_served: person-times of the service (12 for a group of 12 children).
+    service_form: Mapped[str | None] = mapped_column(String(24))
+    service_content: Mapped[str | None] = mapped_column(String(24))
+    children_served: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     flag_reason: Mapped[str | None] = mapped_column(String(200))
 
     assignees = relationship("VisitAssignee", cascade="all, delete-orphan", passive_deletes=True,
@@ -116,7 +126,8 @@ class VisitPhoto(db.Model):
 
 class AutoassignProposal(db.Model):
     """An auto-assign run's proposal (ids and numbers only, JSON), what the coordinator chose to send, and
-    which needs were confirmed into visits: kept in the database, so no Redis restart loses it."""
+    which needs were confirmed into visits (ProposalVisit): kept in the database, so no Redis restart
+    loses it."""
 
     __tablename__ = "autoassign_proposal"
 
@@ -127,7 +138,17 @@ class AutoassignProposal(db.Model):
     expires_at = mapped_column(UTCDateTime, index=True)
     body: Mapped[str] = mapped_column(Text)  # the proposal
     choices: Mapped[str] = mapped_column(Text, default="{}")  # {"drop": [need ids], "changes": {need: [ids]}}
-    confirmed: Mapped[str] = mapped_column(Text, default="{}")  # {need id: visit id}
     errors: Mapped[str] = mapped_column(Text, default="{}")  # {need id: why it could not be sent}
     result: Mapped[str] = mapped_column(Text, default="{}")  # the last confirmation's counts
     confirm_job: Mapped[str | None] = mapped_column(String(64))  # the latest confirming job's id
+
+
+class ProposalVisit(db.Model):
+    """A visit an auto-assign proposal made, one per need: written in the visit's own transaction."""
+
+    __tablename__ = "autoassign_visit"
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("autoassign_proposal.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    need_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), index=True)

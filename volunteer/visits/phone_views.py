@@ -3,7 +3,8 @@ and the choice of message channels.
 
 A visit page shows the need and the child's privacy card; during an accepted visit's window the helper
 also sees the address and the guardian's phone (an access grant, audited). The child's exact point never
-leaves the server: check-in sends the phone's position and gets a yes or a clear no.
+leaves the server: check-in sends the phone's position and gets a yes or a clear no, and the map hand-off
+(navigation.links) points at the approximate area, or during the grant at the address shown.
 """
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,15 +16,12 @@ from ..extensions import db
 from ..needs.models import DIMENSIONS, SERVICE_TYPES
 from ..needs.rules import NeedNotFound, NotAllowed
 from ..notifications import channels
-from . import answers, checkin, lists, present, reports, services
+from ..rendering import render, wants_fragment
+from . import answers, checkin, lists, navigation, present, reports, services
 from .models import Visit
 from .views import bp
 
 HELPERS = ("volunteer", "org_member", "org_admin")
-
-
-def _htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 @bp.get("/my/visits")
@@ -33,7 +31,7 @@ def mine():
     parts = lists.helper_sections(current_user)
     sections = [(key, [present.card(v, current_user) for v in visits]) for key, visits in parts._asdict().items()]
     return render_template("visits/mine.html", sections=sections,
-                           hours=round(checkin.service_minutes(current_user.id) / 60, 1))
+                           service_minutes=checkin.service_minutes(current_user.id))
 
 
 def _visit(visit_id) -> Visit:
@@ -49,10 +47,11 @@ def _contact(visit):
 
 
 def _page(visit, errors=None, status=200, done=None):
-    """The visit page, or for htmx only its body (visits/_visit_body.html)."""
-    template = "visits/_visit_body.html" if _htmx() else "visits/show.html"
-    return render_template(template, v=present.card(visit, current_user), contact=_contact(visit),
-                           errors=errors or {}, can_answer=answers.can_answer(current_user, visit), done=done), status
+    """The visit page, or for htmx only its body (the block visit_body)."""
+    contact = _contact(visit)
+    return render("visits/show.html", block="visit_body", v=present.card(visit, current_user), contact=contact,
+                  nav=navigation.links(visit.child, contact), errors=errors or {},
+                  can_answer=answers.can_answer(current_user, visit), done=done), status
 
 
 @bp.get("/visits/<int:visit_id>")
@@ -68,7 +67,9 @@ def show(visit_id):
     return _page(_visit(visit_id))
 
 
-def _act(visit_id, action, done_message):
+def _act(visit_id, action, done_message=None):
+    """Run action on the visit and show the page again; done_message (for answers) confirms what has
+    no state of its own on the page: check-in and check-out confirm themselves (visits/show.html)."""
     visit = _visit(visit_id)
     try:
         action(visit)
@@ -78,9 +79,10 @@ def _act(visit_id, action, done_message):
     except NotAllowed as exc:
         db.session.rollback()
         return _page(db.session.get(Visit, visit_id), {"status": str(exc)}, 403)
-    if _htmx():
-        return _page(db.session.get(Visit, visit_id), done=done_message(visit))
-    flash(done_message(visit), "success")
+    if wants_fragment():
+        return _page(db.session.get(Visit, visit_id), done=done_message and done_message(visit))
+    if done_message:
+        flash(done_message(visit), "success")
     return redirect(url_for("visits.show", visit_id=visit_id))
 
 
@@ -105,16 +107,14 @@ def check_in(visit_id):
     """Check in with the phone's position (sent by static/js/visits.js)."""
     f = request.form
     return _act(visit_id, lambda v: checkin.check_in(current_user, visit_id, f.get("lat"), f.get("lon"),
-                                                     f.get("accuracy") or None),
-                lambda v: _("Checked in. Thank you for visiting!"))
+                                                     f.get("accuracy") or None))
 
 
 @bp.post("/visits/<int:visit_id>/checkout")
 @roles_required(*HELPERS)
 def check_out(visit_id):
     """Check out; the service time is counted."""
-    return _act(visit_id, lambda v: checkin.check_out(current_user, visit_id),
-                lambda v: _("Checked out. Please file the visit report."))
+    return _act(visit_id, lambda v: checkin.check_out(current_user, visit_id))
 
 
 @bp.route("/visits/<int:visit_id>/report", methods=["GET", "POST"])
@@ -136,8 +136,7 @@ def report(visit_id):
         except NotAllowed as exc:
             db.session.rollback()
             errors = {"status": str(exc)}
-        else:
-            flash(_("Report filed. Thank you!"), "success")
+        else:  # the visit page says the report was filed
             return redirect(url_for("visits.show", visit_id=visit_id))
     return render_template("visits/report.html", v=present.card(visit, current_user), form=request.form,
                            errors=errors, services=SERVICE_TYPES, dimensions=DIMENSIONS,

@@ -2,7 +2,8 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
+from babel.lists import format_list
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l, ngettext
 
 from ..children.cards import age_band, pseudonym, town_name
 from ..children.validation import InvalidInput
@@ -10,10 +11,14 @@ from ..needs.models import DIMENSIONS, SERVICE_TYPES
 from ..needs.present import need_card
 from ..needs.rules import is_staff
 from ..types import utcnow
+from ..units import day_time
+from .checkin import check_in_opens_at, check_in_state
 from .models import ASSIGNEE_STATUSES, VISIT_STATUSES
 from .notices import local
 
 LOCAL = ZoneInfo("Asia/Shanghai")
+# Not a stored status: checked out (or done) but the report not filed yet, what the helper does next.
+STAGES = {**VISIT_STATUSES, "report_due": _l("Report due")}
 
 
 def parse_local(day: str, start: str, end: str):
@@ -46,13 +51,57 @@ def _child(child) -> dict:
             "town": town_name(child.town_code) or town_name(child.district_code)}
 
 
+def stage(visit, mine=None) -> str:
+    """The visit's status as people should read it: "report_due" once it is done (or the viewer, mine,
+    checked out) until the report is filed; otherwise the stored status."""
+    out = mine is not None and mine.checked_out_at is not None
+    if visit.report is None and (visit.status == "done" or (out and visit.status == "checked_in")):
+        return "report_due"
+    return visit.status
+
+
+# Whose turn an offered visit is, in the words of each viewer.
+WAITING = {"you": _l("Waiting for your answer"), "volunteers": _l("Waiting for the volunteers"),
+           "team": _l("Waiting for the team's admin"), "others": _l("Waiting for the other helpers")}
+
+
+def waiting_label(visit, user) -> str:
+    """An offered visit's status for this viewer: whether it waits for the viewer's own answer."""
+    from .answers import can_answer
+
+    if can_answer(user, visit):
+        return WAITING["you"]
+    if visit.org_id:
+        return WAITING["team"]
+    return WAITING["volunteers"] if is_staff(user) else WAITING["others"]
+
+
+def planned_message(visit) -> str:
+    """What planning the visit did: who had confirmed already (their own offer) and who was asked."""
+    if visit.org_id:
+        return _("Visit planned; the offer was sent to the team's admin.")
+    confirmed = [a.user.name for a in visit.assignees if a.status == "accepted"]
+    asked = [a.user.name for a in visit.assignees if a.status == "offered"]
+    if not confirmed:
+        return _("Visit planned; the offer was sent.")
+    if not asked:
+        return ngettext("Visit planned; the volunteer has confirmed.", "Visit planned; the volunteers have confirmed.",
+                        len(confirmed))
+    locale = get_locale()
+    return _("Visit planned: %(confirmed)s already confirmed; the offer was sent to %(asked)s.",
+             confirmed=format_list(confirmed, locale=locale), asked=format_list(asked, locale=locale))
+
+
 def card(visit, user) -> dict:
     """One visit for a page: the need card, the child's privacy card essentials, the window, statuses."""
     need, child = visit.need, visit.child
     mine = next((a for a in visit.assignees if a.user_id == user.id), None)
     now = utcnow()
+    shown = stage(visit, mine)
     row = {
-        "id": visit.id, "status": visit.status, "status_label": VISIT_STATUSES.get(visit.status, visit.status),
+        "id": visit.id, "status": visit.status, "stage": shown,
+        "status_label": waiting_label(visit, user) if shown == "offered" else STAGES.get(shown, shown),
+        "checkin": check_in_state(visit, now), "checkin_opens": day_time(check_in_opens_at(visit)),
         "need": need_card(need), "service": SERVICE_TYPES.get(need.service_type, need.service_type),
         "dimension": DIMENSIONS.get(need.dimension, need.dimension),
         "child": _child(child),
@@ -67,7 +116,8 @@ def card(visit, user) -> dict:
     }
     if is_staff(user):
         row["child"]["ref"] = child.ref
-        row["assignees"] = [{"name": a.user.name, "status": ASSIGNEE_STATUSES.get(a.status, a.status),
+        row["assignees"] = [{"name": a.user.name, "phone": a.user.phone,
+                             "status": ASSIGNEE_STATUSES.get(a.status, a.status),
                              "checked_in": local(a.checked_in_at), "checked_out": local(a.checked_out_at),
                              "minutes": a.service_minutes} for a in visit.assignees]
         row.update(method=visit.check_in_method, distance=visit.check_in_distance_m,
@@ -100,6 +150,7 @@ def record(visit, user) -> dict:
         "my_status": mine.status if mine else None,
         "checked_in": bool(mine and mine.checked_in_at), "checked_out": bool(mine and mine.checked_out_at),
         "minutes": mine.service_minutes if mine else None, "has_report": visit.report is not None,
+        "check_in": check_in_state(visit), "check_in_opens_at": check_in_opens_at(visit),
     }
     if is_staff(user):
         row["child"]["ref"] = child.ref

@@ -46,11 +46,14 @@ def remind(visit_id: int, hours: int) -> int:
     return notices.reminder(visit, hours)
 
 
+def overdue_clause(now) -> tuple:
+    """The conditions of an overdue visit: accepted, nobody checked in, VISIT_OVERDUE_HOURS past its end."""
+    return Visit.status == "accepted", Visit.ends_at <= now - timedelta(hours=float(setting("VISIT_OVERDUE_HOURS")))
+
+
 def overdue(now=None) -> int:
     """Alert coordinators of accepted visits nobody checked in to, past their end (once per visit)."""
-    now = now or utcnow()
-    limit = now - timedelta(hours=float(setting("VISIT_OVERDUE_HOURS")))
-    visits = db.session.scalars(select(Visit).where(Visit.status == "accepted", Visit.ends_at <= limit)).all()
+    visits = db.session.scalars(select(Visit).where(*overdue_clause(now or utcnow()))).all()
     return sum(notices.coordinators(v, "overdue") for v in visits)
 
 

@@ -1,7 +1,8 @@
 """Assigning visits and answering their offers.
 
     assign_visit(coordinator, need_id, starts_at, ends_at, volunteer_ids=(), org_id=None) -> Visit
-    validate(...), busy_between(...), skills_of(...), needs_two_adults(need), visit_for(user, visit_id)
+    validate(...), busy_between(...), check_child_free(child_id, starts_at, ends_at), skills_of(...),
+    needs_two_adults(need), visit_for(user, visit_id)
     (answers.py: respond, cancel, expire_offers)
 
 Errors: InvalidInput (field -> message; nothing saved), NotAllowed (the role may not do this),
@@ -9,19 +10,22 @@ VisitNotFound / NeedNotFound (missing or outside the user's reach: one answer fo
 Messages to people go out through background jobs (jobs/visits.py, ids only) recorded in the same
 transaction as the change, so a rolled-back change sends nothing.
 """
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .. import access
 from ..accounts.models import User
 from ..audit import services as audit
 from ..children import services as children
-from ..children.models import AccessGrant
+from ..children.models import AccessGrant, Child
+from ..database import atomic
 from ..children.validation import InvalidInput
 from ..extensions import db
-from ..matching.models import Offer
+from ..matching import offers
 from ..needs.models import Need
 from ..needs.rules import NeedNotFound, NotAllowed, emit, is_staff
 from ..orgs.models import Organisation
@@ -35,6 +39,9 @@ from .settings import setting
 MAX_WINDOW = timedelta(hours=12)
 PAST_GRACE = timedelta(minutes=5)
 OPEN_OFFER = ("offered", "accepted")
+# A child's visits in these states take its time: one visit at a time, one a day (VISIT_CHILD_ONE_PER_DAY).
+CHILD_STATUSES = (*ACTIVE_STATUSES, "done", "flagged")
+LOCAL = ZoneInfo("Asia/Shanghai")
 GRANT_BEFORE, GRANT_AFTER = timedelta(hours=2), timedelta(hours=24)
 GRANT_REASON = "visit:"
 
@@ -97,6 +104,29 @@ def busy_between(user_ids, starts_at, ends_at, exclude_visit_id=None) -> set[int
     return set(db.session.scalars(q))
 
 
+def check_child_free(child_id, starts_at, ends_at) -> None:
+    """InvalidInput if the child has another visit overlapping the window or, with VISIT_CHILD_ONE_PER_DAY,
+    on one of its days (Qingdao time)."""
+    lo, hi = starts_at, ends_at
+    if setting("VISIT_CHILD_ONE_PER_DAY"):
+        lo = datetime.combine(starts_at.astimezone(LOCAL).date(), time(0), LOCAL)
+        hi = datetime.combine((ends_at - timedelta(microseconds=1)).astimezone(LOCAL).date() + timedelta(days=1),
+                              time(0), LOCAL)
+    others = db.session.scalars(select(Visit).where(Visit.child_id == child_id, Visit.status.in_(CHILD_STATUSES),
+                                                    Visit.starts_at < hi, Visit.ends_at > lo)
+                                .order_by(Visit.starts_at)).all()
+    overlap = [v for v in others if v.starts_at < ends_at and v.ends_at > starts_at]
+    if overlap:
+        a, b = overlap[0].starts_at.astimezone(LOCAL), overlap[0].ends_at.astimezone(LOCAL)
+        raise InvalidInput({"starts_at": _l("This child already has another visit at this time (%(when)s).",
+                                            when=f"{a:%Y-%m-%d %H:%M}–{b:%H:%M}")})
+    if others:
+        a, b = others[0].starts_at.astimezone(LOCAL), others[0].ends_at.astimezone(LOCAL)
+        raise InvalidInput({"starts_at": _l("This child already has a visit on %(day)s (%(time)s); a child is "
+                                            "visited at most once a day.", day=f"{a:%Y-%m-%d}",
+                                            time=f"{a:%H:%M}–{b:%H:%M}")})
+
+
 def _volunteers(ids) -> list[User]:
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     if any(i not in users or users[i].role != "volunteer" or not users[i].active for i in ids):
@@ -122,6 +152,7 @@ def validate(coordinator, need_id, starts_at, ends_at, volunteer_ids=(), org_id=
     if db.session.scalar(select(Visit.id).where(Visit.need_id == need.id, Visit.status.in_(ACTIVE_STATUSES))):
         raise InvalidInput({"need": _l("This need already has a visit planned.")})
     check_window(starts_at, ends_at)
+    check_child_free(need.child_id, starts_at, ends_at)
     ids = _ids(volunteer_ids)
     org = None
     if org_id not in (None, "", 0):
@@ -160,18 +191,57 @@ def _offer_expiry(now, starts_at):
     return min(now + timedelta(hours=float(setting("VISIT_OFFER_HOURS"))), starts_at)
 
 
+def lock_for_assignment(need_id, volunteer_ids=()) -> None:
+    """Inside an atomic() block: lock the need, its child and the volunteers (PostgreSQL row locks, in one
+    order for every writer), so two runs planning visits for them at once decide one after the other.
+    SQLite's BEGIN IMMEDIATE already serialises writers."""
+    if db.engine.dialect.name == "sqlite" or not isinstance(need_id, int) or isinstance(need_id, bool):
+        return
+    child_id = db.session.scalar(select(Need.child_id).where(Need.id == need_id).with_for_update())
+    if child_id is not None:
+        db.session.execute(select(Child.id).where(Child.id == child_id).with_for_update())
+    ids = sorted({int(v) for v in volunteer_ids or () if str(v).isdigit()})
+    if ids:
+        db.session.execute(select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update())
+
+
 def assign_visit(coordinator, need_id, starts_at, ends_at, volunteer_ids=(), org_id=None, source="manual",
-                 via="web") -> Visit:
+                 via="web", also=None, notify=True) -> Visit:
     """Plan a visit for a need in the coordinator's scope and offer it to volunteers (or a team).
 
     The need becomes "assigned"; each volunteer (or the team's organisation admins) is told through a
-    background job and answers on the phone; an unanswered offer expires (VISIT_OFFER_HOURS).
+    background job and answers on the phone; an unanswered offer expires (VISIT_OFFER_HOURS). Checks and
+    writes are one transaction holding the need's, child's and volunteers' locks, and the database keeps
+    one live visit per need, so racing runs never double a visit. also(visit), if given, runs inside that
+    transaction (e.g. a proposal noting the visit it made). notify=False leaves the offer's message and
+    its expiry job to the caller (a batch: jobs.visits.notify_offers).
     """
+    try:
+        with atomic():
+            lock_for_assignment(need_id, volunteer_ids)
+            visit, jobs, expiry = _plan(coordinator, need_id, starts_at, ends_at, volunteer_ids, org_id, source, via,
+                                        notify)
+            if also is not None:
+                also(visit)
+    except IntegrityError:
+        raise InvalidInput({"need": _l("This need already has a visit planned.")}) from None
+    for job in jobs:
+        tasks.dispatch(job)
+    if expiry is not None:
+        tasks.dispatch(expiry, at=visit.offer_expires_at)
+    elif visit.status == "accepted":
+        from .reminders import schedule_reminders
+
+        schedule_reminders(visit)
+    return visit
+
+
+def _plan(coordinator, need_id, starts_at, ends_at, volunteer_ids, org_id, source, via, notify):
+    """assign_visit's checks and writes, in its transaction; returns (visit, jobs to send, expiry job)."""
     need, users, org = validate(coordinator, need_id, starts_at, ends_at, volunteer_ids, org_id, via)
     now = utcnow()
-    # A volunteer whose own "near me" offer for this need a coordinator accepted has already said yes.
-    volunteered = set(db.session.scalars(select(Offer.volunteer_id).where(
-        Offer.need_id == need.id, Offer.status == "accepted", Offer.volunteer_id.in_([u.id for u in users]))))
+    # A volunteer whose own "near me" offer for this need no visit has used yet has already said yes.
+    volunteered = offers.volunteered(need.id, [u.id for u in users])
     if volunteered:
         source = "offer"
     visit = Visit(need_id=need.id, child_id=need.child_id, starts_at=starts_at, ends_at=ends_at,
@@ -193,19 +263,14 @@ def assign_visit(coordinator, need_id, starts_at, ends_at, volunteer_ids=(), org
     emit("need.updated", need.child, need_id=need.id)
     db.session.flush()
     audit.log(coordinator, "update", "need", need.id, reason=f"visit:{visit.id}", via=via, commit=False)
+    answered = offers.answer_for_visit(coordinator, visit, via)  # every open offer on the need, in this commit
+    if not notify:
+        return visit, answered, None
     rec = tasks.record("jobs.visits.notify_offer", visit.id, kind="notify", queue="notifications",
                        subject=f"child:{need.child_id}")
     expiry = tasks.record("jobs.visits.expire_offers", kind="visit_expiry", queue="default") \
         if visit.status == "offered" else None
-    db.session.commit()
-    tasks.dispatch(rec)
-    if expiry is not None:
-        tasks.dispatch(expiry, at=expires)
-    else:
-        from .reminders import schedule_reminders
-
-        schedule_reminders(visit)
-    return visit
+    return visit, (rec, *answered), expiry
 
 
 # --- answers ----------------------------------------------------------------------------------------

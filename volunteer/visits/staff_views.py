@@ -10,25 +10,24 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from .. import access
 from ..access import staff_required
 from ..accounts.models import User
 from ..children.validation import InvalidInput
 from ..extensions import db
-from ..matching import helpers as helper_service
+from ..numbers import parse_int
+from ..matching import helpers as helper_service, offers
 from ..needs.models import Need
 from ..needs.rules import NeedNotFound
 from ..needs.views import child_url
-from . import answers, checkin, lists, present, reports, services
+from . import answers, checkin, lists, navigation, present, reports, services
 from .models import VISIT_STATUSES, Visit
 from .views import bp
 
-def _htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
+PER_PAGE = 20
 
 
 def _int_list(values) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()][:10]
+    return [n for n in (parse_int(v, 1) for v in values) if n is not None][:10]
 
 
 def _candidates(need_id):
@@ -59,15 +58,17 @@ def new(need_id):
         except NeedNotFound:
             abort(404)
         else:
-            flash(_("Visit planned; the offer was sent."), "success")
+            flash(present.planned_message(visit), "success")
             return redirect(url_for("visits.show", visit_id=visit.id))
     volunteers = [c for c in ranking if c.kind == "volunteer"]
     orgs = [c for c in ranking if c.kind == "organisation"]
     known = {c.id for c in volunteers}
     extra = db.session.scalars(select(User).where(User.id.in_([i for i in chosen if i not in known]),
                                                   User.role == "volunteer")).all()
+    volunteered = offers.volunteered(need_id, [c.id for c in volunteers] + [u.id for u in extra])
     return render_template("visits/assign.html", need=need, volunteers=volunteers, orgs=orgs, extra=extra,
                            chosen=set(chosen), org_id=str(org_id or ""), form=form, errors=errors,
+                           volunteered=volunteered,
                            two_adults=services.needs_two_adults(need),
                            child_link=child_url(need.child.ref)), 422 if errors else 200
 
@@ -75,46 +76,52 @@ def new(need_id):
 @bp.get("/visits")
 @staff_required
 def index():
-    """Visits of children in the coordinator's scope, by status (open, flagged, done, closed)."""
+    """Visits of children in the coordinator's scope: by status (open, flagged, done, closed), overdue, or
+    with a report to review."""
     which = request.args.get("show", "open")
-    which = which if which in lists.LIST_FILTERS else "open"
-    rows, _total = lists.staff_visits(current_user, which)
+    which = which if which in lists.SHOWS else "open"
+    page = parse_int(request.args.get("page"), 1, 100_000) or 1
+    rows, total = lists.staff_visits(current_user, which, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     rows = [present.card(v, current_user) for v in rows]
-    to_review = [present.card(v, current_user) for v in lists.to_review(current_user)]
-    return render_template("visits/index.html", rows=rows, which=which, filters=lists.LIST_FILTERS,
-                           to_review=to_review, statuses=VISIT_STATUSES, offers=_offers_to_plan())
+    to_review = [] if which == "review" else [present.card(v, current_user) for v in lists.to_review(current_user)]
+    return render_template("visits/index.html", rows=rows, which=which, filters=lists.LIST_FILTERS, total=total,
+                           page=page, pages=max(1, -(-total // PER_PAGE)),
+                           to_review=to_review, statuses=VISIT_STATUSES, offers=_offers_to_plan(),
+                           offers_total=lists.to_plan_count(current_user))
 
 
 def _offers_to_plan() -> list[dict]:
     """Near-me offers a coordinator accepted whose need has no live visit yet: plan one."""
     from ..children.cards import pseudonym
-    from ..matching.models import Offer
     from ..needs.models import SERVICE_TYPES
-    from .models import ACTIVE_STATUSES
 
-    live = select(Visit.need_id).where(Visit.status.in_(ACTIVE_STATUSES))
-    rows = db.session.execute(select(Offer, Need, User).join(Need, Need.id == Offer.need_id)
-                              .join(User, User.id == Offer.volunteer_id)
-                              .where(Offer.status == "accepted", Need.status == "assigned", Need.id.not_in(live))
-                              .order_by(Offer.decided_at).limit(300)).all()
     return [{"need_id": need.id, "volunteer_id": user.id, "volunteer": user.name,
              "service": SERVICE_TYPES.get(need.service_type, need.service_type), "child": pseudonym(need.child.ref)}
-            for offer, need, user in rows if access.child_in_scope(current_user, need.child)][:100]
+            for offer, need, user in lists.to_plan(current_user)]
 
 
 @bp.get("/visits/no-contact")
 @staff_required
 def no_contact():
-    """Children in the coordinator's scope nobody has visited for their category's number of days."""
+    """Children in the coordinator's scope nobody has visited for their category's number of days (one
+    category with ?category=), longest first, paged."""
     from ..children.cards import town_name
+    from ..children.models import CATEGORIES
     from ..types import utcnow
-    from .contact import silent_children
+    from .contact import silent_children, silent_counts
 
     now = utcnow()
+    category = request.args.get("category", "")
+    category = category if category in CATEGORIES else ""
+    counts = silent_counts(now, staff=current_user)
+    total = counts.get(category, 0) if category else sum(counts.values())
+    page = parse_int(request.args.get("page"), 1, 100_000) or 1
     rows = [{"name": r.child.name, "ref": r.child.ref, "town": town_name(r.child.town_code),
              "days": r.days_since(now), "limit": r.days, "link": child_url(r.child.ref)}
-            for r in silent_children(now, staff=current_user)[:500]]
-    return render_template("visits/no_contact.html", rows=rows)
+            for r in silent_children(now, staff=current_user, category=category or None, limit=PER_PAGE,
+                                     offset=(page - 1) * PER_PAGE)]
+    return render_template("visits/no_contact.html", rows=rows, category=category, categories=CATEGORIES,
+                           counts=counts, total=total, page=page, pages=max(1, -(-total // PER_PAGE)))
 
 
 def _staff_visit(visit_id) -> Visit:
@@ -127,7 +134,8 @@ def _staff_visit(visit_id) -> Visit:
 def _staff_page(visit, errors=None, status=200):
     report = visit.report
     return render_template("visits/staff_show.html", v=present.card(visit, current_user), visit=visit,
-                           report=report, errors=errors or {}, child_link=child_url(visit.child.ref)), status
+                           report=report, errors=errors or {}, child_link=child_url(visit.child.ref),
+                           nav=navigation.staff_links(visit.child)), status
 
 
 def _staff_act(visit_id, action, done_message):
@@ -186,7 +194,7 @@ def visits_panel(child):
     if not current_user.is_authenticated or not current_user.is_staff:
         return ""
     visits = reports.timeline(child)
-    return Markup(render_template("visits/_timeline.html", visits=visits, statuses=VISIT_STATUSES,
+    return Markup(render_template("visits/_timeline.html", visits=visits, statuses=VISIT_STATUSES,  # nosec B704 # an autoescaped template's output
                                   cards={v.id: present.card(v, current_user) for v in visits}))
 
 

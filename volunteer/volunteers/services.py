@@ -1,6 +1,6 @@
-"""Profile rules: save a volunteer's profile, verify credentials."""
+"""Profile rules: save a volunteer's profile, verify credentials (the list of those waiting, and its count)."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..access import in_scope, scope_prefix
 from ..accounts.models import User
@@ -20,8 +20,14 @@ class ProfileError(ValueError):
         self.field = field
 
 
+LOCATION_SOURCES = ("gps", "pin", "division")
+
+
 def resolve_location(source: str, lat, lon, district: str | None, town: str | None):
-    """Return (lat, lon, source, district_code, town_code) from GPS/pin or a chosen division."""
+    """Return (lat, lon, source, district_code, town_code) from the one source the form says is in use:
+    GPS/pin (lat, lon) or a chosen division (its centre); the other source's fields are ignored."""
+    if source not in LOCATION_SOURCES:
+        raise ProfileError(_l("Choose your district, or use your phone's location or the map."), "district")
     district = district or None
     town = town or None
     if town:
@@ -86,16 +92,29 @@ def save_profile(user_id: int, *, skills, credentials: dict, slots, source: str,
     return profile
 
 
-def pending_credentials(staff: User) -> list[VolunteerSkill]:
-    """Credentials waiting for verification among volunteers inside staff's scope."""
+def _pending(staff: User, *columns):
+    """select(*columns) of credentials waiting for verification among volunteers in staff's scope, or None."""
     prefix = scope_prefix(staff)
     if prefix is None:
-        return []
-    q = (select(VolunteerSkill).join(VolunteerProfile, VolunteerProfile.user_id == VolunteerSkill.user_id)
-         .where(VolunteerSkill.credential_status == "pending").order_by(VolunteerSkill.id))
+        return None
+    q = (select(*columns).select_from(VolunteerSkill)
+         .join(VolunteerProfile, VolunteerProfile.user_id == VolunteerSkill.user_id)
+         .where(VolunteerSkill.credential_status == "pending"))
     if prefix:
         q = q.where(VolunteerProfile.district_code.startswith(prefix) | VolunteerProfile.town_code.startswith(prefix))
-    return db.session.scalars(q.limit(200)).all()
+    return q
+
+
+def pending_credentials(staff: User, limit: int = 200) -> list[VolunteerSkill]:
+    """Credentials waiting for verification among volunteers inside staff's scope, oldest first."""
+    q = _pending(staff, VolunteerSkill)
+    return [] if q is None else db.session.scalars(q.order_by(VolunteerSkill.id).limit(limit)).all()
+
+
+def pending_credentials_count(staff: User) -> int:
+    """How many credentials pending_credentials lists in all (one count query)."""
+    q = _pending(staff, func.count(VolunteerSkill.id))
+    return 0 if q is None else db.session.scalar(q)
 
 
 def decide_credential(staff: User, skill_id: int, approve: bool) -> VolunteerSkill | None:

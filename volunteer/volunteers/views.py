@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ..access import roles_required, staff_required
 from ..geo import services as geo
+from ..rendering import render, wants_fragment
 from . import services
 from .forms import ProfileForm
 from .skills import CREDENTIAL_SKILLS, PERIODS, SKILLS, WEEKDAYS
@@ -25,10 +26,12 @@ def _fill(form, profile):
     form.credential_rehabilitation.data = creds.get("rehabilitation")
     form.slots.data = [f"{s.weekday}-{s.period}" for s in profile.slots]
     form.location_source.data = profile.location_source or "division"
-    form.lat.data = "" if profile.lat is None else f"{profile.lat:.6f}"
-    form.lon.data = "" if profile.lon is None else f"{profile.lon:.6f}"
-    form.district.data = profile.district_code or ""
-    form.town.data = profile.town_code or ""
+    # One source of the home point at a time: the form shows only the fields of the one in use.
+    point = profile.location_source in ("gps", "pin") and profile.lat is not None and profile.lon is not None
+    form.lat.data = f"{profile.lat:.6f}" if point else ""
+    form.lon.data = f"{profile.lon:.6f}" if point else ""
+    form.district.data = "" if point else profile.district_code or ""
+    form.town.data = "" if point else profile.town_code or ""
     form.radius_km.data = profile.radius_km
     form.max_visits_per_month.data = profile.max_visits_per_month
 
@@ -84,7 +87,7 @@ def towns():
 def credentials():
     """Credentials waiting for a coordinator's check, inside the coordinator's scope."""
     return render_template("volunteers/credentials.html", rows=services.pending_credentials(current_user),
-                           skills=SKILLS)
+                           total=services.pending_credentials_count(current_user), skills=SKILLS)
 
 
 @bp.post("/coordinate/credentials/<int:skill_id>")
@@ -97,8 +100,8 @@ def decide(skill_id):
     row = services.decide_credential(current_user, skill_id, decision == "verify")
     if row is None:
         abort(404)
-    if request.headers.get("HX-Request"):
-        return render_template("volunteers/_credential_row.html", row=row, skills=SKILLS)
+    if wants_fragment():
+        return render("volunteers/credentials.html", block="credential", rows=[row], row=row, skills=SKILLS)
     return redirect(url_for("volunteers.credentials"))
 
 

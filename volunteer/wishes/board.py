@@ -1,5 +1,8 @@
-"""The live event board: every wish of an event with its stage, counts, and a tally per donor."""
+"""The live event board: every wish of an event with its stage, counts, and a tally per donor; the QR code
+of the claim page for the big screen."""
+import segno
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ..accounts.models import User
@@ -41,3 +44,13 @@ def board_state(event) -> dict:
     open_count = sum(1 for w in wishes if w.status == "published")
     return {"event": event, "cards": cards, "claimed": claimed, "left": open_count, "total": len(wishes),
             "tally": sorted(tally.values(), key=lambda t: (-t["count"], t["label"]))}
+
+
+def qr_svg(url: str, title: str = "") -> Markup:
+    """url as a QR code: inline SVG (no inline style, so the CSP allows it), sized by CSS, dark on white
+    with its quiet zone, so a phone reads it off a projector."""
+    code = segno.make(url, error="m", micro=False)
+    # segno draws the data as paths and escapes the title itself: the SVG holds no text of ours unescaped.
+    svg = code.svg_inline(omitsize=True, dark="#000", light="#fff", border=4, title=title or None,
+                          svgclass="screen-qr-code", lineclass=None)
+    return Markup(svg)  # nosec B704

@@ -1,4 +1,5 @@
-"""Claiming a micro-wish: exactly one donor wins, decided by the database; expired claims go back.
+"""Claiming a micro-wish: exactly one donor wins, decided by the database; expired claims, and claims
+the donor gives up before buying, go back.
 
 The winner is decided by one conditional UPDATE (status 'published' and no claimant) whose rowcount
 tells who won: on PostgreSQL concurrent updaters wait on the row lock and re-check the condition; on
@@ -15,12 +16,14 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import access
 from ..audit import services as audit
+from ..children.validation import InvalidInput
 from ..extensions import db
 from ..needs.models import Wish
 from ..events.services import emit as emit_event
 from ..needs.rules import WishNotFound, emit
 from ..types import utcnow
 from .cards import DONOR_ROLES, next_open_cards
+from .fulfil import donor_claim
 from .models import WishClaim, WishEvent
 
 
@@ -145,11 +148,7 @@ def release_claim(claim_id: int, now=None) -> bool:
         return False
     wish_id, donor_id = row.wish_id, row.donor_id
     db.session.rollback()
-    freed = db.session.execute(
-        update(Wish).where(Wish.id == wish_id, Wish.status == "claimed", Wish.claimed_by_id == donor_id)
-        .values(status="published", claimed_by_id=None, updated_at=now),
-        execution_options={"synchronize_session": False}).rowcount
-    if freed != 1:
+    if not _unclaim(wish_id, donor_id, now):
         db.session.rollback()
         return False
     closed = db.session.execute(
@@ -166,9 +165,19 @@ def release_claim(claim_id: int, now=None) -> bool:
     return True
 
 
+def _unclaim(wish_id: int, donor_id: int, now) -> bool:
+    """The one conditional UPDATE that puts a claimed, unbought wish back on the list; True if it did.
+    A simultaneous 'bought', expiry or give-up moves the same row: exactly one of them wins."""
+    return db.session.execute(
+        update(Wish).where(Wish.id == wish_id, Wish.status == "claimed", Wish.claimed_by_id == donor_id)
+        .values(status="published", claimed_by_id=None, updated_at=now),
+        execution_options={"synchronize_session": False}).rowcount == 1
+
+
 def _tell_released(claim_id: int) -> bool:
     from ..accounts.models import User
     from ..notifications.services import notify
+    from ..notifications.targets import Target
 
     row = db.session.get(WishClaim, claim_id)
     user = db.session.get(User, row.donor_id)
@@ -176,13 +185,15 @@ def _tell_released(claim_id: int) -> bool:
         title = _("Your claim of the wish \"%(item)s\" was released", item=row.wish.item)
         body = _("It was not marked bought within %(hours)s hours, so the wish is back on the list for "
                  "other donors. You may claim it again if it is still open.", hours=int(claim_hours()))
-    return notify(user.id, "wish", f"wish-release:{claim_id}", title[:120], body)
+    return notify(user.id, "wish", f"wish-release:{claim_id}", title[:120], body,
+                  target=Target("wish_claim", claim_id))
 
 
 def tell_taken_back(claim_id: int) -> bool:
     """Tell a donor that a coordinator took their claimed wish back (released or cancelled it); once."""
     from ..accounts.models import User
     from ..notifications.services import notify
+    from ..notifications.targets import Target
 
     row = db.session.get(WishClaim, claim_id)
     user = db.session.get(User, row.donor_id) if row is not None else None
@@ -192,7 +203,8 @@ def tell_taken_back(claim_id: int) -> bool:
         title = _("A coordinator took back the wish \"%(item)s\"", item=row.wish.item)
         body = _("Your claim has ended and there is nothing more for you to do. If you already bought the "
                  "gift, the coordinator will contact you. Thank you for your kindness!")
-    return notify(user.id, "wish", f"wish-taken-back:{claim_id}", title[:120], body)
+    return notify(user.id, "wish", f"wish-taken-back:{claim_id}", title[:120], body,
+                  target=Target("wish_claim", claim_id))
 
 
 def expired_claim_ids(now=None, limit: int = 500) -> list[int]:
@@ -209,3 +221,37 @@ def release_expired(now=None) -> int:
     ids = expired_claim_ids(now)
     db.session.rollback()
     return sum(release_claim(i, now) for i in ids)
+
+
+# --- the donor gives a claim up -------------------------------------------------------------------
+
+ONLY_THE_DONOR = _l("Only the person who claimed this wish can give it up.")
+ALREADY_BOUGHT = _l("This wish is already marked bought, so it can no longer be given up.")
+ALREADY_ENDED = _l("This claim has already ended: the wish is no longer yours to give up.")
+
+
+def release_own(user, claim_id, via: str = "web") -> WishClaim:
+    """The donor gives up a claim made by mistake, before it is marked bought: the wish goes back on the
+    list and the board at once. Decided by _unclaim's conditional UPDATE, so against a simultaneous
+    'bought' (or the expiry job) exactly one wins. InvalidInput says why it was refused."""
+    row = donor_claim(user, claim_id)  # ClaimNotFound for anyone outside the claim's donor and unit
+    if row.donor_id != user.id:
+        raise InvalidInput({"status": ONLY_THE_DONOR})
+    wish_id = row.wish_id
+    if row.status != "active" or row.wish.status != "claimed" or not _unclaim(wish_id, user.id, utcnow()):
+        db.session.rollback()
+        raise InvalidInput({"status": _release_refused(donor_claim(user, claim_id))})
+    wish = db.session.get(Wish, wish_id)
+    db.session.refresh(wish)
+    close_active(wish)
+    emit("wish.updated", wish.child, wish_id=wish_id)
+    audit.log(user, "update", "wish", wish_id, reason="release", via=via, commit=False)
+    db.session.commit()
+    return row
+
+
+def _release_refused(row) -> str:
+    db.session.refresh(row)
+    if row.status == "active" and row.wish.status in ("bought", "delivered", "received"):
+        return ALREADY_BOUGHT
+    return ALREADY_ENDED

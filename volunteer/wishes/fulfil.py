@@ -73,9 +73,11 @@ def _step(user, claim_id, before: str, after: str, via: str, **claim_values) -> 
 
 def _refused(row) -> str:
     db.session.refresh(row)
-    if row.status == "released":
+    if row.status == "released" and row.expires_at and row.released_at and row.released_at >= row.expires_at:
         return _l("This claim was released because it was not marked bought in time; the wish is back on "
                   "the list.")
+    if row.status == "released":  # given up by the donor, or taken back by a coordinator, before its time
+        return _l("This claim has ended: it was given up, or a coordinator took it back.")
     if row.status != "active":
         return _l("This claim is closed.")
     return _l("This step is already done or not yet possible (the wish is now: %(status)s).",
@@ -219,6 +221,7 @@ def _tell(row, what: str) -> bool:
     """Tell the donor that the gift was received, or pass on the thank-you (once each)."""
     from ..accounts.models import User
     from ..notifications.services import notify
+    from ..notifications.targets import Target
 
     user = db.session.get(User, row.donor_id)
     if user is None:
@@ -230,4 +233,4 @@ def _tell(row, what: str) -> bool:
         else:
             title = _("A thank-you from the child for \"%(item)s\"", item=row.wish.item)
             body = row.thanks
-    return notify(user.id, "wish", f"wish-{what}:{row.id}", title[:120], body)
+    return notify(user.id, "wish", f"wish-{what}:{row.id}", title[:120], body, target=Target("wish_claim", row.id))

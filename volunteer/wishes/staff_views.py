@@ -12,7 +12,8 @@ from ..extensions import db
 from ..needs.models import Wish
 from ..needs.rules import WishNotFound
 from . import events, fulfil
-from .views import bp, htmx, render
+from ..rendering import wants_fragment
+from .views import bp, render
 
 STAGES = ("claimed", "bought", "delivered", "received")
 
@@ -113,11 +114,10 @@ def _staff_answer(ref, action, field, done):
     except InvalidInput as exc:
         error = exc.errors.get(field) or next(iter(exc.errors.values()))
     wish = db.session.scalar(select(Wish).where(Wish.ref == ref))
-    if htmx():
-        return render("wishes/_staff_row.html", 422 if error else 200, item=_row(wish), error=error,
-                      field=field, done=None if error else done)
-    if error:
-        return render("wishes/fulfilment.html", 422, rows=[_row(wish)], error=error, field=field)
+    if error or wants_fragment():
+        item = _row(wish)
+        return render("wishes/fulfilment.html", 422 if error else 200, block="staff_row", rows=[item], item=item,
+                      error=error, field=field, done=None if error else done)
     flash(done, "success")
     return redirect(url_for("wishes.fulfilment"))
 

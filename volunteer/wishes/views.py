@@ -1,5 +1,5 @@
 """Donors' pages: open wish cards, the one-tap claim, my claims and their steps, events and the live board."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -7,6 +7,8 @@ from ..access import roles_required
 from ..children.validation import InvalidInput
 from ..needs.rules import WishNotFound
 from ..needs.services import VOCABULARIES
+from ..numbers import parse_int
+from ..rendering import render as render_page, wants_fragment
 from . import board as boards, claims, events, fulfil
 from .cards import DONOR_ROLES, cards_for, open_wishes
 from .models import DESTINATIONS
@@ -14,6 +16,10 @@ from .models import DESTINATIONS
 bp = Blueprint("wishes", __name__)
 ALL_ROLES = ("volunteer", "org_member", "org_admin", "coordinator", "admin")
 PER_PAGE = 20
+# Badge colour per stage of a wish or claim: waiting on the donor (warn), on its way (info), done (ok), ended (muted).
+WISH_BADGES = {"draft": "badge-muted", "published": "badge-info", "claimed": "badge-warn", "bought": "badge-info",
+               "delivered": "badge-info", "received": "badge-ok", "done": "badge-ok", "released": "badge-muted",
+               "cancelled": "badge-muted"}
 
 
 def register(app):
@@ -29,21 +35,18 @@ def blind(wish) -> dict:
     return cards_for([wish])[0]
 
 
-def htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def render(template, status=200, **context):
+def render(template, status=200, block=None, **context):
+    """A wishes page (or, for htmx, its block) with the vocabularies every wishes template uses."""
     context.setdefault("V", VOCABULARIES)
     context.setdefault("destinations", DESTINATIONS)
     context.setdefault("may_claim", current_user.role in DONOR_ROLES)
     context.setdefault("nested", request.form.get("nested") == "1")
-    return render_template(template, **context), status
+    context.setdefault("wish_badges", WISH_BADGES)
+    return render_page(template, block=block, **context), status
 
 
 def _int_arg(name):
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and 0 < int(value) < 10 ** 9 else None
+    return parse_int(request.args.get(name), 1)
 
 
 @bp.get("/wishes")
@@ -75,13 +78,12 @@ def claim(ref):
     except WishNotFound:
         abort(404)
     except claims.ClaimRefused as exc:
-        context = dict(ref=ref, message=exc.message, next_cards=exc.next_cards)
-        if htmx():
-            return render("wishes/_claim_refused.html", 409, **context)
-        return render("wishes/claim_refused.html", 409, **context)
-    if htmx():
-        return render("wishes/_claim_won.html", row=row, card=cards_for([row.wish])[0],
-                      hours=int(claims.claim_hours()))
+        return render("wishes/claim_refused.html", 409, block="refused", ref=ref, message=exc.message,
+                      next_cards=exc.next_cards)
+    if wants_fragment():  # the won card in place of the one tapped; without htmx, my claims with a message
+        context = dict(row=row, card=cards_for([row.wish])[0], hours=int(claims.claim_hours()),
+                       nested=request.form.get("nested") == "1")
+        return render_template("wishes/_claim_won.html", **context)
     flash(_("The wish is yours. Please buy the gift within %(n)s hours and mark it bought.",
             n=int(claims.claim_hours())), "success")
     return redirect(url_for("wishes.mine"))
@@ -97,11 +99,9 @@ def mine():
 
 
 def _claim_answer(row, error=None, code=None, done=""):
-    card = cards_for([row.wish])[0]
-    if htmx():
-        return render("wishes/_claim_row.html", 422 if error else 200, row=row, card=card, error=error, code=code)
-    if error or code:
-        return render("wishes/claim_step.html", 422 if error else 200, row=row, card=card, error=error, code=code)
+    if error or code or wants_fragment():
+        return render("wishes/claim_step.html", 422 if error else 200, block="claim", row=row,
+                      card=cards_for([row.wish])[0], error=error, code=code)
     flash(done, "success")
     return redirect(url_for("wishes.mine"))
 
@@ -124,6 +124,14 @@ def bought(claim_id):
     """The donor bought the gift (the claim no longer expires)."""
     return _step(fulfil.mark_bought, claim_id, done=_("Marked bought. Next, take the gift to the town hub "
                                                       "or the child director."))
+
+
+@bp.post("/my/claims/<int:claim_id>/release")
+@roles_required(*DONOR_ROLES)
+def release(claim_id):
+    """The donor gives up a claim made by mistake (before it is bought): the wish is back on the board."""
+    return _step(claims.release_own, claim_id, done=_("You gave the wish up: it is back on the list for "
+                                                      "other donors."))
 
 
 @bp.post("/my/claims/<int:claim_id>/delivered")
@@ -170,7 +178,15 @@ def event(event_id):
 @bp.get("/wish-events/<int:event_id>/board")
 @roles_required(*ALL_ROLES)
 def board(event_id):
-    """The live board for the screen at the event; htmx polls it for the fragment every few seconds."""
+    """The live board for the screen at the event; htmx polls it for the fragment every few seconds.
+    ?screen=1: the big-screen mode for a projector, with a QR code of the claim page for phones."""
     ev = _event_or_404(event_id)
-    template = "wishes/_board.html" if htmx() else "wishes/board.html"
-    return render(template, state=boards.board_state(ev))
+    state = boards.board_state(ev)
+    if request.args.get("screen") == "1":
+        if wants_fragment():
+            return render("wishes/screen.html", block="live", state=state)
+        claim_url = url_for("wishes.event", event_id=ev.id, _external=True,
+                            _scheme="https" if current_app.config.get("HTTPS") else None)
+        return render("wishes/screen.html", state=state, claim_url=claim_url,
+                      qr=boards.qr_svg(claim_url, _("Scan to claim a wish")))
+    return render("wishes/board.html", block="board", state=state, compact=request.args.get("compact") == "1")

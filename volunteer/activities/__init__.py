@@ -1,0 +1,1 @@
+"""Volunteer activities: group services, community activities and camps with exact sign-up places."""
