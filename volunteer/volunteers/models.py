@@ -1,5 +1,5 @@
 """Volunteer profile, skills (with credentials) and weekly availability."""
-from sqlalchemy import Float, ForeignKey, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -23,6 +23,11 @@ class VolunteerProfile(db.Model):
     radius_km: Mapped[int] = mapped_column(Integer, default=5)
     max_visits_per_month: Mapped[int] = mapped_column(Integer, default=4)
     completed: Mapped[bool] = mapped_column(default=False)
+    birth_date = mapped_column(Date)  # for activities with a minimum age (given, or read from the ID number)
+    # Real-name ID number (GB 11643) for the national volunteer system's export: encrypted at rest, and a
+    # masked form for every other display.
+    id_number_enc: Mapped[str | None] = mapped_column(Text)
+    id_number_mask: Mapped[str | None] = mapped_column(String(24))
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     user = relationship("User", backref=db.backref("profile", uselist=False, passive_deletes=True))

@@ -1,0 +1,1 @@
+"""The export of approved hours for the national volunteer service information system."""
