@@ -16,12 +16,13 @@ def english(app):
 
 
 def activity_data(**over) -> dict:
-    """Valid fields of a 崂山区 group service a week away (sign-up until the day before)."""
+    """Valid fields of a 崂山区 group service a week away (sign-up until the day before), open to every
+    volunteer (no required skills, no minimum age: tests of those rules set them)."""
     start = utcnow().replace(microsecond=0) + timedelta(days=7)
     data = {"title": "六一游园会", "service_type": "group_service", "starts_at": start,
             "ends_at": start + timedelta(hours=3), "signup_deadline": start - timedelta(days=1),
             "venue": "崂山区社区中心", "lat": 36.107, "lon": 120.468, "district_code": "370212",
-            "town_code": "370212001", "places": 10, "skills": ["event_help"], "min_age": 16,
+            "town_code": "370212001", "places": 10, "skills": [], "min_age": None,
             "children_expected": 30}
     data.update(over)
     return data

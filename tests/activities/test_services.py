@@ -22,8 +22,8 @@ def _signups(activity_id):
 
 
 def test_a_coordinator_in_scope_creates_a_draft_and_publishes_it_audited(people):
-    a = services.create(people["coordinator"], activity_data())
-    assert a.status == "draft" and a.places == 10 and a.skill_codes == ["event_help"]
+    a = services.create(people["coordinator"], activity_data(skills=["event_help"], min_age=16))
+    assert a.status == "draft" and a.places == 10 and a.skill_codes == ["event_help"] and a.min_age == 16
     assert services.publish(people["coordinator"], a.id).status == "published"
     reasons = db.session.scalars(select(AuditEntry.reason).where(AuditEntry.collection == "activity",
                                                                  AuditEntry.object_id == a.id)).all()
