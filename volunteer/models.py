@@ -1,5 +1,5 @@
 """Import every model so metadata (and Alembic) sees all tables."""
-from .accounts.models import User  # noqa: F401
+from .accounts.models import User, VerificationCode  # noqa: F401
 from .api.models import ApiToken  # noqa: F401
 from .audit.models import AuditEntry  # noqa: F401
 from .children.models import AccessGrant, Child, ChildHistory, Consent  # noqa: F401
@@ -14,4 +14,6 @@ from .tasks.models import JobLease, JobRecord  # noqa: F401
 from .wishes.models import WishClaim, WishEvent  # noqa: F401
 from .volunteers.models import AvailabilitySlot, VolunteerProfile, VolunteerSkill  # noqa: F401
 from .logistics.models import Allocation, Campaign, DeliveryRun, Hub, Movement, PackKind, Stock, Stop  # noqa: F401
-from .activities.models import Activity, ActivitySignup  # noqa: F401
+from .activities.models import Activity, ActivityChild, ActivitySignup, Certificate  # noqa: F401
+from .privacy.models import PrivacyConsent, PrivacyNotice  # noqa: F401
+from .safeguarding.models import SafeguardingCheck  # noqa: F401

@@ -1,7 +1,7 @@
 """The user table: one row per person who logs in."""
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, configure_mappers, joinedload, mapped_column, relationship
 
 from ..extensions import db, login_manager
@@ -41,6 +41,10 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at = mapped_column(UTCDateTime, default=utcnow)
     last_login_at = mapped_column(UTCDateTime)
+    # Account deletion: asked for at deletion_requested_at; personal data erased after the grace period
+    # (erased_at); the row stays so service records keep their helper, shown as "已注销志愿者".
+    deletion_requested_at = mapped_column(UTCDateTime)
+    erased_at = mapped_column(UTCDateTime)
 
     organisation = relationship("Organisation")
 
@@ -89,6 +93,24 @@ class SignupRequest(db.Model):
     tries: Mapped[int] = mapped_column(Integer, default=0)
     created_at = mapped_column(UTCDateTime, default=utcnow)
     expires_at = mapped_column(UTCDateTime, nullable=False)
+    notice_id: Mapped[int | None] = mapped_column(Integer)  # the privacy notice ticked at sign-up
+
+
+class VerificationCode(db.Model):
+    """A code sent by SMS for a password reset or a phone-number change: hashed, short-lived, few tries."""
+
+    __tablename__ = "verification_code"
+    __table_args__ = (Index("ix_verification_code_phone_purpose", "phone", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(12))  # "reset" or "phone"
+    phone: Mapped[str] = mapped_column(String(16))  # E.164: the number the code went to
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))  # None: no such account
+    code_hash: Mapped[str] = mapped_column(String(64))
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+    expires_at = mapped_column(UTCDateTime, nullable=False)
+    used_at = mapped_column(UTCDateTime)
 
 
 _load_options: list = []
