@@ -20,20 +20,10 @@ from ..extensions import db
 from ..needs.models import SERVICE_TYPES
 from ..types import utcnow
 from ..volunteers.skills import SKILLS
+from . import eligibility
+from .errors import ActivityError, ActivityNotFound  # noqa: F401 (the services' errors, named here too)
 from .models import ACTIVITY_FLOW, Activity, ActivitySignup
 from .notices import tell_cancelled, tell_promoted
-
-
-class ActivityError(Exception):
-    """A refused action, with a message for the user (lazy: read in their language)."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
-
-
-class ActivityNotFound(ActivityError):
-    """No such activity, or not one this user may change."""
 
 
 NOT_FOUND = _l("No such activity, or you may not change it.")
@@ -187,13 +177,18 @@ def _open(activity_id: int, now):
 
 def sign_up(user, activity_id: int, via: str = "web") -> ActivitySignup:
     """Sign user up: a confirmed place while any is left, else the next waitlist position. A second
-    sign-up returns the same row; SIGNUP_CLOSED when the activity is not open."""
+    sign-up returns the same row; SIGNUP_CLOSED when the activity is not open; the activity's rules
+    (eligibility: skills, minimum age) are checked before a place is taken."""
     if getattr(user, "role", None) != "volunteer":
         raise ActivityError(NOT_VOLUNTEER)
     user_id = user.id
     row = _mine(activity_id, user_id)
     if row is not None and row.status != "cancelled":
         return row
+    activity = db.session.get(Activity, activity_id)
+    if activity is None:
+        raise ActivityError(SIGNUP_CLOSED)
+    eligibility.check(user_id, activity)
     row_id, now = (row.id if row is not None else None), utcnow()
     status, position = _place_or_position(activity_id, now)
     try:
