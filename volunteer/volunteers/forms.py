@@ -1,7 +1,8 @@
 """The volunteer profile form."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField, SelectMultipleField,
+                     StringField, widgets)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..validation import PlainText
@@ -33,6 +34,17 @@ class WholeNumberField(IntegerField):
             raise ValueError(_l("Enter a whole number.")) from None
 
 
+class DayField(DateField):
+    """A date field whose parse error says what to enter, in the user's language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a date such as 1990-03-07.")) from None
+
+
 class ProfileForm(FlaskForm):
     """Skills, credentials, weekly availability, home location, radius and capacity."""
 
@@ -55,3 +67,7 @@ class ProfileForm(FlaskForm):
     max_visits_per_month = WholeNumberField(_l("Most visits per month"), default=4, validators=[
         InputRequired(_l("Enter a number of visits.")),
         NumberRange(0, 31, message=_l("Choose between 0 and 31."))])
+    # Real-name details (volunteers/idnumber.py): never pre-filled; empty keeps the stored number.
+    id_number = StringField(_l("ID number (居民身份证, 18 characters)"), validators=[Optional(), Length(max=24)])
+    id_number_remove = BooleanField(_l("Remove my ID number"))
+    birth_date = DayField(_l("Date of birth"), validators=[Optional()])

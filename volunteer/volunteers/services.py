@@ -4,9 +4,11 @@ from sqlalchemy import func, select
 
 from ..access import in_scope, scope_prefix
 from ..accounts.models import User
+from ..audit import services as audit
 from ..extensions import db
 from ..geo import services as geo
 from ..types import utcnow
+from . import idnumber
 from .models import AvailabilitySlot, VolunteerProfile, VolunteerSkill
 from .skills import ALL_SLOTS, CREDENTIAL_SKILLS, SKILLS
 
@@ -54,9 +56,15 @@ def resolve_location(source: str, lat, lon, district: str | None, town: str | No
 
 
 def save_profile(user_id: int, *, skills, credentials: dict, slots, source: str, lat, lon,
-                 district, town, radius_km: int, max_visits_per_month: int) -> VolunteerProfile:
-    """Replace a volunteer's profile in one transaction; raise ProfileError on a broken rule."""
+                 district, town, radius_km: int, max_visits_per_month: int,
+                 identity: dict | None = None) -> VolunteerProfile:
+    """Replace a volunteer's profile in one transaction; raise ProfileError on a broken rule. identity:
+    {number, remove, birth_date} of the real-name section (idnumber.identity), None to leave it."""
     profile = db.session.get(VolunteerProfile, user_id) or VolunteerProfile(user_id=user_id)
+    try:
+        ident = idnumber.identity(profile, **identity) if identity is not None else {}
+    except idnumber.IdNumberError as exc:
+        raise ProfileError(exc.message, exc.field) from None
     unknown = [s for s in skills if s not in SKILLS] + [s for s in slots if s not in ALL_SLOTS]
     if unknown:
         raise ProfileError(_l("Choose from the list."), "skills")
@@ -87,7 +95,13 @@ def save_profile(user_id: int, *, skills, credentials: dict, slots, source: str,
     profile.district_code, profile.town_code = dcode, tcode
     profile.radius_km, profile.max_visits_per_month = radius_km, max_visits_per_month
     profile.completed = True
+    changed = "id_number_enc" in ident and ident["id_number_enc"] != profile.id_number_enc
+    for name, value in ident.items():
+        setattr(profile, name, value)
     db.session.add(profile)
+    if changed:  # that it changed, never the number
+        audit.log(db.session.get(User, user_id), "update", "volunteer", user_id,
+                  reason="ID number removed" if ident["id_number_enc"] is None else "ID number saved", commit=False)
     db.session.commit()
     return profile
 

@@ -34,6 +34,7 @@ def _fill(form, profile):
     form.town.data = "" if point else profile.town_code or ""
     form.radius_km.data = profile.radius_km
     form.max_visits_per_month.data = profile.max_visits_per_month
+    form.birth_date.data = profile.birth_date
 
 
 @bp.route("/me/profile", methods=["GET", "POST"])
@@ -54,7 +55,9 @@ def profile():
                              "rehabilitation": form.credential_rehabilitation.data},
                 source=form.location_source.data, lat=form.lat.data, lon=form.lon.data,
                 district=form.district.data, town=form.town.data, radius_km=form.radius_km.data,
-                max_visits_per_month=form.max_visits_per_month.data)
+                max_visits_per_month=form.max_visits_per_month.data,
+                identity={"number": form.id_number.data, "remove": form.id_number_remove.data,
+                          "birth_date": form.birth_date.data})
         except services.ProfileError as exc:
             getattr(form, exc.field).errors.append(exc.message)
             status = 422
@@ -63,9 +66,12 @@ def profile():
             return redirect(url_for("home.index"))
     elif form.errors:
         status = 422
+    typed_number = bool(form.id_number.data)
+    form.id_number.data = ""  # never sent back to the page: the stored one shows masked
     return render_template(
         "volunteers/profile.html", form=form, profile=prof, skills=SKILLS, weekdays=WEEKDAYS,
         periods=PERIODS, credential_skills=CREDENTIAL_SKILLS, welcome=request.args.get("welcome"),
+        typed_number=typed_number,
         map_tiles=current_app.config.get("MAP_TILES", ""), map_tiles_crs=current_app.config.get("MAP_TILES_CRS", "wgs84"),
     ), status
 
