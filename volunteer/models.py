@@ -17,3 +17,4 @@ from .logistics.models import Allocation, Campaign, DeliveryRun, Hub, Movement, 
 from .activities.models import Activity, ActivityChild, ActivitySignup, Certificate  # noqa: F401
 from .privacy.models import PrivacyConsent, PrivacyNotice  # noqa: F401
 from .safeguarding.models import SafeguardingCheck  # noqa: F401
+from .offline.models import IdempotencyKey  # noqa: F401

@@ -52,6 +52,9 @@ class Visit(db.Model):
     override_reason: Mapped[str | None] = mapped_column(String(200))
     override_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     checked_out_at = mapped_column(UTCDateTime)
+    # Taken offline: checked_in_at/checked_out_at are the phone's recorded times; these say when they arrived.
+    check_in_synced_at = mapped_column(UTCDateTime)
+    check_out_synced_at = mapped_column(UTCDateTime)
     service_minutes: Mapped[int | None] = mapped_column(Integer)
     # How the bureau counts it (volunteer/needs/catalogue.py): None = the need's type's default; content
     # "none" = no content. children_served: person-times of the service (12 for a group of 12 children).
@@ -104,6 +107,7 @@ class VisitReport(db.Model):
     intellect: Mapped[str] = mapped_column(Text, default="")
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     created_at = mapped_column(UTCDateTime, default=utcnow)
+    synced_at = mapped_column(UTCDateTime)  # filled offline: when it arrived (created_at: when it was submitted)
     reviewed_at = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     review_note: Mapped[str | None] = mapped_column(String(500))
