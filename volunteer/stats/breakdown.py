@@ -5,22 +5,28 @@ and by area. Each row: services, person_times (children served), hours (helpers'
 may differ from it by a tenth."""
 from flask_babel import lazy_gettext as _l
 
+from ..activities.models import Activity
 from ..geo import services as geo
 from ..needs import catalogue
 from ..needs.models import SERVICE_TYPES, Need
 from ..visits.models import Visit
+from . import activities
 from .counting import area_key, month_key, months, service_counts
 
 NO_CONTENT_LABEL = _l("No content")
 
 
 def count(prefix: str, start, end, first, last) -> dict:
-    """The services in [start, end) (local days first..last) by type, form, content, month, area and in
-    total, in one statement: {grouping: {key: [services, person_times, minutes, children]}}."""
+    """The services in [start, end) (local days first..last: served visits and done activities) by type,
+    form, content, month, area and in total, in one statement:
+    {grouping: {key: [services, person_times, minutes, children]}}."""
     return service_counts(prefix, start, end, {
-        "type": Need.service_type, "form": catalogue.form_sql(Need.service_type, Visit.service_form),
-        "content": catalogue.content_sql(Need.service_type, Visit.service_content),
-        "month": month_key(first, last), "area": area_key(prefix), "total": None})
+        "type": (Need.service_type, Activity.service_type),
+        "form": (catalogue.form_sql(Need.service_type, Visit.service_form), activities.form_sql()),
+        "content": (catalogue.content_sql(Need.service_type, Visit.service_content),
+                    activities.content_sql()),
+        "month": (month_key(first, last), month_key(first, last, Activity.starts_at)),
+        "area": (area_key(prefix), activities.area_sql(prefix)), "total": None})
 
 
 def _figures(counts: list | None) -> dict:

@@ -3,6 +3,7 @@
     staff_prefix(staff) -> str                           # NotAllowed unless staff with the full child view
     bounds(first, last) -> (start, end)                  # local days -> [start, end) in UTC
     service_counts(prefix, start, end, keys) -> {name: {k: [services, person_times, minutes, children]}}
+        keys: {name: (SQL over Visit/Need/Child, SQL over Activity) or None}
     helpers(prefix, start, end) -> {served, helper_times, minutes}
     wishes_received / packs_delivered(prefix, start, end) -> int
     children_at(prefix, ends) -> [{category: n}] per end  # children registered before each end
@@ -10,6 +11,7 @@
 A service is a SERVED visit (someone checked in) counted by its checked_in_at. Person-times are the children
 it served (Visit.children_served: a group activity with 12 children is 12). Minutes are the helpers' checked-in
 service minutes (VisitAssignee.service_minutes): two helpers for an hour are two hours of service.
+A done activity is a service too, by its start (activities.py: its rows are added to the visits' here).
 """
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -25,6 +27,7 @@ from ..needs.models import Need, Wish
 from ..needs.rules import NotAllowed
 from ..visits.models import Visit, VisitAssignee
 from ..wishes.models import WishClaim
+from . import activities
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 SERVED = ("checked_in", "done", "flagged")  # a visit that took place (someone checked in)
@@ -63,17 +66,17 @@ def months(first: date, last: date) -> list[tuple[str, datetime]]:
     return out
 
 
-def month_key(first: date, last: date):
-    """SQL: the local month ("YYYY-MM") of Visit.checked_in_at, by comparing with the months' UTC starts
-    (portable: no date functions of SQLite or PostgreSQL), halving the months at each CASE so a row takes
-    about log2(months) comparisons. Rows outside first..last fall in the nearest month."""
+def month_key(first: date, last: date, column=Visit.checked_in_at):
+    """SQL: the local month ("YYYY-MM") of column (a visit's checked_in_at), by comparing with the months'
+    UTC starts (portable: no date functions of SQLite or PostgreSQL), halving the months at each CASE so a
+    row takes about log2(months) comparisons. Rows outside first..last fall in the nearest month."""
     ms = months(first, last)
 
     def bucket(lo: int, hi: int):
         if hi - lo == 1:
             return literal(ms[lo][0])
         mid = (lo + hi) // 2
-        return case((Visit.checked_in_at < ms[mid][1], bucket(lo, mid)), else_=bucket(mid, hi))
+        return case((column < ms[mid][1], bucket(lo, mid)), else_=bucket(mid, hi))
 
     return bucket(0, len(ms))
 
@@ -85,20 +88,24 @@ def area_key(prefix: str):
 
 def service_counts(prefix: str, start: datetime, end: datetime, keys: dict) -> dict:
     """{name: {k: [services, person_times, minutes, children]}} of the services in [start, end), for each
-    grouping name -> SQL expression over Visit, Need and Child (None: no grouping, one row under None);
-    children: distinct children served. One statement: the services once (a CTE), then one GROUP BY a key."""
+    grouping name -> (SQL over Visit, Need and Child; SQL over Activity), or None: no grouping, one row
+    under None; children: distinct children served. One statement: the services once (a CTE of the
+    served visits and the done activities), then one GROUP BY a key."""
     minutes = (select(func.coalesce(func.sum(VisitAssignee.service_minutes), 0))
                .where(VisitAssignee.visit_id == Visit.id, VisitAssignee.checked_in_at.is_not(None))
                .correlate(Visit).scalar_subquery())
     names = list(keys)
-    served = scoped(
-        select(*[(null() if keys[n] is None else keys[n]).label(f"k{i}") for i, n in enumerate(names)],
-               Visit.child_id.label("child_id"), func.coalesce(Visit.children_served, 1).label("children"),
-               minutes.label("minutes"))
+    visits = scoped(
+        select(*[(null() if keys[n] is None else keys[n][0]).label(f"k{i}") for i, n in enumerate(names)],
+               literal(1).label("service"), Visit.child_id.label("child_id"),
+               func.coalesce(Visit.children_served, 1).label("children"), minutes.label("minutes"))
         .join(Need, Need.id == Visit.need_id).join(Child, Child.id == Visit.child_id)
-        .where(Visit.status.in_(SERVED), Visit.checked_in_at >= start, Visit.checked_in_at < end), prefix).cte("served")
+        .where(Visit.status.in_(SERVED), Visit.checked_in_at >= start, Visit.checked_in_at < end), prefix)
+    done = activities.service_rows(prefix, start, end, [None if keys[n] is None else keys[n][1] for n in names])
+    served = union_all(visits, *done).cte("served")
     # Grouped over the CTE's columns, so expressions with bound values (CASE) group on PostgreSQL too.
-    parts = [select(literal(i).label("dim"), served.c[f"k{i}"].label("k"), func.count().label("n"),
+    parts = [select(literal(i).label("dim"), served.c[f"k{i}"].label("k"),
+                    func.coalesce(func.sum(served.c.service), 0).label("n"),
                     func.coalesce(func.sum(served.c.children), 0).label("children"),
                     func.coalesce(func.sum(served.c.minutes), 0).label("minutes"),
                     func.count(func.distinct(served.c.child_id)).label("kids"))
@@ -110,13 +117,17 @@ def service_counts(prefix: str, start: datetime, end: datetime, keys: dict) -> d
 
 
 def helpers(prefix: str, start: datetime, end: datetime) -> dict:
-    """Volunteers who served in [start, end): distinct helpers, helper check-ins, their minutes."""
-    row = db.session.execute(scoped(
-        select(func.count(func.distinct(VisitAssignee.user_id)), func.count(VisitAssignee.id),
-               func.coalesce(func.sum(VisitAssignee.service_minutes), 0))
+    """Volunteers who served in [start, end): distinct helpers, helper check-ins (visits) and sign-ins
+    (activities), their minutes (activities: approved minutes)."""
+    visits = scoped(
+        select(VisitAssignee.user_id.label("user_id"),
+               func.coalesce(VisitAssignee.service_minutes, 0).label("minutes"))
         .join(Visit, Visit.id == VisitAssignee.visit_id).join(Child, Child.id == Visit.child_id)
         .where(Visit.status.in_(SERVED), Visit.checked_in_at >= start, Visit.checked_in_at < end,
-               VisitAssignee.checked_in_at.is_not(None)), prefix)).one()
+               VisitAssignee.checked_in_at.is_not(None)), prefix)
+    rows = union_all(visits, activities.helper_rows(prefix, start, end)).subquery()
+    row = db.session.execute(select(func.count(func.distinct(rows.c.user_id)), func.count(),
+                                    func.coalesce(func.sum(rows.c.minutes), 0))).one()
     return {"served": int(row[0]), "helper_times": int(row[1]), "minutes": int(row[2])}
 
 

@@ -14,7 +14,7 @@ lists only helpers who served there.
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 
 from .. import access
 from ..accounts.models import User
@@ -27,7 +27,7 @@ from ..needs.models import SERVICE_TYPES, Need
 from ..orgs.models import Organisation
 from ..validation import phone_text
 from ..visits.models import Visit, VisitAssignee, VisitReport
-from . import xlsx
+from . import activities, xlsx
 from .counting import LOCAL, SERVED, bounds, staff_prefix
 from .xlsx import Column
 
@@ -114,8 +114,9 @@ def _served(prefix: str, first: date, last: date):
 
 
 def service_rows(staff, first: date, last: date) -> list[tuple]:
-    """One tuple a service in the period, oldest first: (day, child ref, district, town, type, form,
-    content, organisation, volunteers' names, volunteer check-ins, person-times, hours, report)."""
+    """One tuple a service in the period (visits and done activities), oldest first: (day, child ref,
+    district, town, type, form, content, organisation, volunteers' names, volunteer check-ins, person-times,
+    hours, report; an activity: its children's refs and its title)."""
     prefix = staff_prefix(staff)
     where = _served(prefix, first, last)
     helpers: dict = {}
@@ -142,11 +143,20 @@ def service_rows(staff, first: date, last: date) -> list[tuple]:
     for visit_id, at, ref, district, town, kind, form, content, org, served, report_id, reviewed in \
             db.session.execute(stmt):
         names, minutes = helpers.get(visit_id, ((), 0))
-        out.append((_local_day(at), ref, geo.name_of(district) or district, geo.name_of(town) or town,
-                    types.get(kind, kind), forms.get(form, form), contents.get(content, content) if content else "",
-                    org or "", "、".join(names), len(names), served or 0, minutes / 60,
-                    report[None if report_id is None else reviewed is not None]))
-    return out
+        out.append((at, (_local_day(at), ref, geo.name_of(district) or district, geo.name_of(town) or town,
+                         types.get(kind, kind), forms.get(form, form),
+                         contents.get(content, content) if content else "", org or "", "、".join(names),
+                         len(names), served or 0, minutes / 60,
+                         report[None if report_id is None else reviewed is not None])))
+    # Done activities: the registered children's refs, and the activity's title where a visit has its report.
+    for a in activities.ledger_rows(prefix, *bounds(first, last)):
+        content = contents.get(a["content"], a["content"]) if a["content"] else ""
+        district, town = geo.name_of(a["district"]) or a["district"], geo.name_of(a["town"]) or a["town"] or ""
+        out.append((a["at"], (_local_day(a["at"]), "、".join(a["refs"]), district, town,
+                              types.get(a["service_type"], a["service_type"]), forms.get(a["form"], a["form"]),
+                              content, a["org"] or "", "、".join(a["names"]), len(a["names"]), a["person_times"],
+                              a["minutes"] / 60, _("Activity: %(title)s", title=a["title"]))))
+    return [row for _at, row in sorted(out, key=lambda r: r[0])]
 
 
 def services_workbook(staff, first: date, last: date) -> bytes:
@@ -168,12 +178,14 @@ def volunteer_rows(staff, first: date, last: date) -> list[tuple]:
     """One tuple a volunteer who served in the period, most hours first: (name, phone, organisation,
     services, hours, last service)."""
     prefix = staff_prefix(staff)
-    served = (select(VisitAssignee.user_id, func.count(VisitAssignee.id).label("n"),
-                     func.coalesce(func.sum(VisitAssignee.service_minutes), 0).label("minutes"),
-                     func.max(Visit.checked_in_at).label("at"))
+    visits = (select(VisitAssignee.user_id.label("user_id"),
+                     func.coalesce(VisitAssignee.service_minutes, 0).label("minutes"), Visit.checked_in_at.label("at"))
               .join(Visit, Visit.id == VisitAssignee.visit_id).join(Child, Child.id == Visit.child_id)
-              .where(*_served(prefix, first, last), VisitAssignee.checked_in_at.is_not(None))
-              .group_by(VisitAssignee.user_id).subquery())
+              .where(*_served(prefix, first, last), VisitAssignee.checked_in_at.is_not(None)))
+    rows = union_all(visits, activities.helper_times(prefix, *bounds(first, last))).subquery()
+    served = (select(rows.c.user_id, func.count().label("n"),
+                     func.coalesce(func.sum(rows.c.minutes), 0).label("minutes"), func.max(rows.c.at).label("at"))
+              .group_by(rows.c.user_id).subquery())
     stmt = (select(User.name, User.phone, Organisation.name, served.c.n, served.c.minutes, served.c.at)
             .join(served, served.c.user_id == User.id)
             .outerjoin(Organisation, Organisation.id == User.organisation_id)
