@@ -9,8 +9,10 @@ headline figures against the previous period (headline.py).
 
 Everything is counted by the database (GROUP BY, counting.py), inside the staff user's scope (children by
 their town or district code), so the same figures come out for the page, the CSV, the JSON and any report.
-Services are SERVED visits by checked_in_at; person-times are the children served (Visit.children_served);
-hours are the helpers' checked-in service minutes / 60 (two helpers for an hour: two hours).
+Services are SERVED visits by checked_in_at and done activities by their start (stats/activities.py);
+person-times are the children served (Visit.children_served; an activity's registered children taking part
+plus those expected); hours are the helpers' checked-in service minutes / 60 (two helpers for an hour: two
+hours; an activity's volunteers: their approved minutes).
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime
