@@ -4,6 +4,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from .notifications.sms.settings import settings as sms_settings
+
 
 def _secret_key(instance: Path) -> str:
     """Return SECRET_KEY from the environment or from instance/secret_key, created once."""
@@ -59,6 +61,9 @@ class Config:
         # Sign-ups (each sends an SMS) and their code entries; per number counts every attempt at that number.
         self.SIGNUP_RATE_PER_ADDRESS = env("SIGNUP_RATE_PER_ADDRESS", "10/hour;30/day")
         self.SIGNUP_RATE_PER_NUMBER = env("SIGNUP_RATE_PER_NUMBER", "3/hour;5/day")
+        # Password-reset and phone-change codes (accounts/codes.py): requests per address, and per number.
+        self.CODE_RATE_PER_ADDRESS = env("CODE_RATE_PER_ADDRESS", "10/hour;30/day")
+        self.CODE_RATE_PER_NUMBER = env("CODE_RATE_PER_NUMBER", "3/hour;5/day")
         self.RATELIMIT_ENABLED = env("RATELIMIT_ENABLED", "1") == "1"
         # A moving window: "100/hour" means at most 100 in any hour, not 100 at each hour's end and start.
         self.RATELIMIT_STRATEGY = env("RATELIMIT_STRATEGY", "moving-window")
@@ -94,6 +99,7 @@ class Config:
         self.VISIT_NO_CONTACT_DAYS = int(env("VISIT_NO_CONTACT_DAYS", "30"))
         self.NOTIFY_SMS_BACKEND = env("NOTIFY_SMS_BACKEND", "console")
         self.NOTIFY_EMAIL_BACKEND = env("NOTIFY_EMAIL_BACKEND", "console")
+        self.__dict__.update(sms_settings(env))  # SMS_*: provider keys, sign name, templates (notifications/sms)
         self.MAIL_SERVER = env("MAIL_SERVER", "localhost")
         self.MAIL_PORT = int(env("MAIL_PORT", "25"))
         self.MAIL_FROM = env("MAIL_FROM", "huhang@localhost")

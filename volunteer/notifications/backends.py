@@ -1,7 +1,10 @@
-"""Delivery backends for the extra channels (SMS, email): console for development and tests, SMTP.
+"""Delivery backends for the extra channels (SMS, email): console for development and tests, SMTP, and
+Alibaba Cloud or Tencent Cloud SMS (notifications/sms/providers.py).
 
-A backend is a class with `send(address, title, body)`; configure NOTIFY_SMS_BACKEND / NOTIFY_EMAIL_BACKEND
-as "console", "smtp" (email only) or a dotted path "package.module:Class" (e.g. an SMS gateway).
+A backend is a class with `send(address, title, body)`; an SMS backend may also have
+`send_template(address, kind, params, title, body)` (notifications/sms: codes go through it). Configure
+NOTIFY_SMS_BACKEND / NOTIFY_EMAIL_BACKEND as "console", "smtp" (email only), "aliyun" or "tencent" (SMS
+only), or a dotted path "package.module:Class".
 """
 import importlib
 import sys
@@ -24,6 +27,10 @@ class ConsoleBackend:
         SENT.append((self.channel, address, title, body))
         print(f"[{self.channel} to {address}] {title}", file=sys.stderr, flush=True)
 
+    def send_template(self, address: str, kind: str, params: dict, title: str, body: str) -> None:
+        """An SMS of a kind (sign-up code, reset code...): the console shows its text."""
+        self.send(address, title, body)
+
 
 class SmtpBackend:
     """Sends email through the SMTP server in MAIL_SERVER / MAIL_PORT (MAIL_FROM as the sender)."""
@@ -40,13 +47,16 @@ class SmtpBackend:
             smtp.send_message(msg)
 
 
-NAMED = {"console": ConsoleBackend, "smtp": SmtpBackend}
+NAMED = {"console": ConsoleBackend, "smtp": SmtpBackend,
+         "aliyun": "volunteer.notifications.sms.providers:AliyunSms",
+         "tencent": "volunteer.notifications.sms.providers:TencentSms"}
 
 
 def backend(channel: str):
     """The configured backend for a channel."""
     name = current_app.config.get(f"NOTIFY_{channel.upper()}_BACKEND", "console")
-    if name in NAMED:
-        return NAMED[name](channel)
+    name = NAMED.get(name, name)
+    if not isinstance(name, str):
+        return name(channel)
     module, _, cls = name.partition(":")
     return getattr(importlib.import_module(module), cls)(channel)
