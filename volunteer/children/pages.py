@@ -92,6 +92,23 @@ def timeline(child) -> list[dict]:
     return items
 
 
+def activities_of(child) -> list[dict]:
+    """The activities a registered child takes or took part in (published, closed or done), latest first:
+    {title, service (its type's label), starts_at, upcoming}."""
+    from ..activities.models import Activity, ActivityChild
+    from ..needs.models import SERVICE_TYPES
+    from ..types import utcnow
+
+    rows = db.session.execute(
+        select(Activity.title, Activity.service_type, Activity.starts_at, Activity.status)
+        .join(ActivityChild, ActivityChild.activity_id == Activity.id)
+        .where(ActivityChild.child_id == child.id, Activity.status.in_(("published", "closed", "done")))
+        .order_by(Activity.starts_at.desc(), Activity.id.desc())).all()
+    now = utcnow()
+    return [{"title": title, "service": SERVICE_TYPES.get(kind, kind), "starts_at": at,
+             "upcoming": status != "done" and at > now} for title, kind, at, status in rows]
+
+
 def audit_reason(action: str, reason: str) -> str:
     """An audit row's stored reason in words: visit:7 -> During visit 7, changed fields by their labels."""
     reason = reason or ""

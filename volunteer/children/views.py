@@ -18,8 +18,8 @@ from ..rendering import render, wants_fragment
 from . import importer, present, services, spreadsheet
 from .cards import age_on
 from .models import CATEGORIES, GENDERS, PURPOSES, Consent
-from .pages import (CONSENT_FIELDS, FIELD_LABELS, audit_entries, child_data, consent_data, division_name, errors_of,
-                    form_context, messages, needs_and_wishes, show_value, timeline, town_choices, values_of)
+from .pages import (CONSENT_FIELDS, FIELD_LABELS, activities_of, audit_entries, child_data, consent_data, division_name,
+                    errors_of, form_context, messages, needs_and_wishes, show_value, timeline, town_choices, values_of)
 from .validation import InvalidInput
 
 bp = Blueprint("children", __name__, url_prefix="/children")
@@ -106,7 +106,8 @@ def show(ref):
     consents = db.session.scalars(select(Consent).where(Consent.child_id == child.id)
                                   .order_by(Consent.id.desc())).all()
     ctx = {**panel, "child": child, "record": record, "consents": consents, "timeline": timeline(child),
-           "show_value": show_value, "labels": FIELD_LABELS, "purposes": PURPOSES}
+           "activities": activities_of(child), "show_value": show_value, "labels": FIELD_LABELS,
+           "purposes": PURPOSES}
     return render_template("children/show.html", **ctx)
 
 
