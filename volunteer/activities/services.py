@@ -1,17 +1,9 @@
-"""Activities: create, publish, close, cancel; volunteers sign up (exact places, then a waitlist) and cancel.
-
-A place is decided by one conditional UPDATE of activity.places_taken (fewer taken than places, published,
-before the deadline); its rowcount says who got one. On PostgreSQL concurrent updaters wait on the row
-lock and re-check the condition; on SQLite the UPDATE is the transaction's first write, so it takes the
-write lock (waiting on busy_timeout). Waitlist positions come from activity.waitlist_seq, bumped by an
-UPDATE in the same transaction, so they are distinct. UNIQUE(activity_id, volunteer_id) is the backstop:
-a second sign-up by the same volunteer returns the existing row.
-"""
+"""Activities: create, change, publish, close, mark done, cancel. Volunteers sign up (exact places, then a
+waitlist) and cancel in signups.py; its functions are named here too (services.sign_up, ...)."""
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from .. import access
 from ..audit import services as audit
@@ -20,19 +12,18 @@ from ..extensions import db
 from ..needs.models import SERVICE_TYPES
 from ..types import utcnow
 from ..volunteers.skills import SKILLS
-from . import eligibility
+from . import reminders, signups
 from .errors import ActivityError, ActivityNotFound  # noqa: F401 (the services' errors, named here too)
 from .models import ACTIVITY_FLOW, Activity, ActivitySignup
-from .notices import tell_cancelled, tell_promoted
-
+from .notices import tell_cancelled, tell_changed
+from .signups import (NOT_SIGNED_UP, NOT_VOLUNTEER, SIGNUP_CLOSED, TOO_LATE,  # noqa: F401 (named here too)
+                      cancel_signup, sign_up)
 
 NOT_FOUND = _l("No such activity, or you may not change it.")
 NOT_ORGANISER = _l("Only a coordinator in the area or an organisation admin can organise an activity.")
 BAD_MOVE = _l("This activity cannot move from its present state to that one.")
-SIGNUP_CLOSED = _l("Sign-up for this activity is closed (not published, or past the deadline).")
-NOT_VOLUNTEER = _l("Only volunteers can sign up for activities.")
-TOO_LATE = _l("It is past the sign-up deadline: please tell the organiser that you cannot come.")
-NOT_SIGNED_UP = _l("You are not signed up for this activity.")
+NOT_EDITABLE = _l("Only a draft or a published activity can be changed.")
+EDITABLE = ("draft", "published")
 
 
 def _aware(value, field, errors):
@@ -115,6 +106,45 @@ def create(user, data: dict) -> Activity:
     return activity
 
 
+def edit(user, activity_id: int, data: dict) -> Activity:
+    """Change a draft or published activity organised by user. Places never drop below those taken; new
+    places go to the waitlist in order; a new start or venue is told to those signed up (a new start also
+    clears the reminders sent and schedules them for the new time)."""
+    activity = organised(user, activity_id)
+    fields = _validate(data)
+    probe = Activity(**{k: fields[k] for k in ("district_code", "town_code")}, org_id=activity.org_id)
+    if not _may_organise(user, probe):
+        raise ActivityError(NOT_ORGANISER)
+    old_start, old_venue, now = activity.starts_at, activity.venue, utcnow()
+    changed = db.session.execute(update(Activity).where(
+        Activity.id == activity.id, Activity.status.in_(EDITABLE), Activity.places_taken <= fields["places"])
+        .values(**fields, updated_at=now), execution_options={"synchronize_session": False}).rowcount
+    if changed != 1:
+        db.session.rollback()
+        db.session.refresh(activity)
+        if activity.status not in EDITABLE:
+            raise ActivityError(NOT_EDITABLE)
+        raise InvalidInput({"places": _l("%(num)s volunteers already have a place: keep at least that many.",
+                                         num=activity.places_taken)})
+    moved = fields["starts_at"] != old_start
+    if moved:
+        db.session.execute(update(ActivitySignup).where(ActivitySignup.activity_id == activity.id)
+                           .values(reminded_24h_at=None, reminded_2h_at=None), execution_options={"synchronize_session": False})
+    promoted = signups.fill_places(activity.id, now)
+    audit.log(user, "update", "activity", activity.id, reason="edit", commit=False)
+    db.session.commit()
+    db.session.refresh(activity)
+    signups.tell_filled(activity.id, promoted)
+    if activity.status == "published" and (moved or activity.venue != old_venue):
+        rows = db.session.execute(select(ActivitySignup.id, ActivitySignup.volunteer_id, ActivitySignup.status).where(
+            ActivitySignup.activity_id == activity.id, ActivitySignup.status != "cancelled")).all()
+        for signup_id, volunteer_id, status in rows:
+            tell_changed(activity.id, volunteer_id)
+            if moved and status == "confirmed" and volunteer_id not in promoted:
+                reminders.schedule_reminders(signup_id)
+    return activity
+
+
 def organised(user, activity_id: int) -> Activity:
     """The activity if user may change it, else ActivityNotFound."""
     activity = db.session.get(Activity, activity_id) if isinstance(activity_id, int) else None
@@ -164,112 +194,3 @@ def cancel(user, activity_id: int) -> Activity:
     return activity
 
 
-# --- signing up ---------------------------------------------------------------------------------------
-
-def _mine(activity_id: int, volunteer_id: int) -> ActivitySignup | None:
-    return db.session.scalar(select(ActivitySignup).where(ActivitySignup.activity_id == activity_id,
-                                                          ActivitySignup.volunteer_id == volunteer_id))
-
-
-def _open(activity_id: int, now):
-    return (Activity.id == activity_id, Activity.status == "published", Activity.signup_deadline > now)
-
-
-def sign_up(user, activity_id: int, via: str = "web") -> ActivitySignup:
-    """Sign user up: a confirmed place while any is left, else the next waitlist position. A second
-    sign-up returns the same row; SIGNUP_CLOSED when the activity is not open; the activity's rules
-    (eligibility: skills, minimum age) are checked before a place is taken."""
-    if getattr(user, "role", None) != "volunteer":
-        raise ActivityError(NOT_VOLUNTEER)
-    user_id = user.id
-    row = _mine(activity_id, user_id)
-    if row is not None and row.status != "cancelled":
-        return row
-    activity = db.session.get(Activity, activity_id)
-    if activity is None:
-        raise ActivityError(SIGNUP_CLOSED)
-    eligibility.check(user_id, activity)
-    row_id, now = (row.id if row is not None else None), utcnow()
-    status, position = _place_or_position(activity_id, now)
-    try:
-        if row_id is None:
-            db.session.add(ActivitySignup(activity_id=activity_id, volunteer_id=user_id, status=status,
-                                          position=position, created_at=now, updated_at=now))
-            db.session.flush()
-        elif db.session.execute(update(ActivitySignup).where(ActivitySignup.id == row_id,
-                                                             ActivitySignup.status == "cancelled")
-                                .values(status=status, position=position, updated_at=now),
-                                execution_options={"synchronize_session": False}).rowcount != 1:
-            raise IntegrityError("re-sign-up", None, Exception("raced"))
-    except IntegrityError:
-        db.session.rollback()  # gives the place (or position) back: the first sign-up stands
-        return _mine(activity_id, user_id)
-    audit.log(user, "update", "activity", activity_id, reason=f"sign-up {status}", via=via, commit=False)
-    db.session.commit()
-    return _mine(activity_id, user_id)
-
-
-def _place_or_position(activity_id: int, now) -> tuple[str, int | None]:
-    """In the caller's transaction: ("confirmed", None) if the conditional UPDATE took a place, else
-    ("waitlisted", the next position). The waitlist UPDATE is conditional on the activity being full, so
-    a place freed in between (a cancel with nobody waiting) sends us back to take it."""
-    opts = {"synchronize_session": False}
-    for _ in range(5):
-        if db.session.execute(update(Activity).where(*_open(activity_id, now), Activity.places_taken < Activity.places)
-                              .values(places_taken=Activity.places_taken + 1), execution_options=opts).rowcount:
-            return "confirmed", None
-        if db.session.execute(update(Activity).where(*_open(activity_id, now), Activity.places_taken >= Activity.places)
-                              .values(waitlist_seq=Activity.waitlist_seq + 1), execution_options=opts).rowcount:
-            return "waitlisted", db.session.scalar(select(Activity.waitlist_seq).where(Activity.id == activity_id))
-        if not db.session.scalar(select(Activity.id).where(*_open(activity_id, now))):
-            break
-    db.session.rollback()
-    raise ActivityError(SIGNUP_CLOSED)
-
-
-def cancel_signup(user, activity_id: int, via: str = "web") -> ActivitySignup:
-    """Withdraw user's sign-up before the deadline; a freed place goes to the first waitlisted volunteer."""
-    user_id, now = user.id, utcnow()
-    row = _mine(activity_id, user_id)
-    if row is None or row.status == "cancelled":
-        raise ActivityError(NOT_SIGNED_UP)
-    activity = db.session.get(Activity, activity_id)
-    if activity.status not in ("published", "closed") or activity.signup_deadline <= now:
-        raise ActivityError(TOO_LATE)
-    row_id, old = row.id, row.status
-    db.session.rollback()
-    done = db.session.execute(update(ActivitySignup).where(ActivitySignup.id == row_id,
-                                                           ActivitySignup.status == old)
-                              .values(status="cancelled", position=None, updated_at=now),
-                              execution_options={"synchronize_session": False}).rowcount
-    if done != 1:
-        db.session.rollback()
-        return _mine(activity_id, user_id)
-    promoted = _promote(activity_id, now) if old == "confirmed" else None
-    audit.log(user, "update", "activity", activity_id, reason=f"cancel sign-up {old}", via=via, commit=False)
-    db.session.commit()
-    if promoted is not None:
-        tell_promoted(activity_id, promoted)
-    return _mine(activity_id, user_id)
-
-
-def _promote(activity_id: int, now) -> int | None:
-    """Hand a freed confirmed place to the first waitlisted volunteer (by position); if nobody waits,
-    the place stays free. Returns the promoted volunteer's id. The place is given back first, which locks
-    the activity row: sign-ups joining the waitlist update that row too, so none slips in unseen."""
-    opts = {"synchronize_session": False}
-    db.session.execute(update(Activity).where(Activity.id == activity_id, Activity.places_taken > 0)
-                       .values(places_taken=Activity.places_taken - 1), execution_options=opts)
-    while True:
-        first = db.session.execute(select(ActivitySignup.id, ActivitySignup.volunteer_id).where(
-            ActivitySignup.activity_id == activity_id, ActivitySignup.status == "waitlisted")
-            .order_by(ActivitySignup.position, ActivitySignup.id).limit(1)).first()
-        if first is None:
-            return None
-        if db.session.execute(update(ActivitySignup).where(ActivitySignup.id == first.id,
-                                                           ActivitySignup.status == "waitlisted")
-                              .values(status="confirmed", position=None, updated_at=now),
-                              execution_options=opts).rowcount == 1:
-            db.session.execute(update(Activity).where(Activity.id == activity_id)
-                               .values(places_taken=Activity.places_taken + 1), execution_options=opts)
-            return first.volunteer_id
