@@ -176,13 +176,10 @@ def scan(user, activity_id, code, lat=None, lon=None, now: datetime | None = Non
     activity = db.session.get(Activity, activity_id) if isinstance(activity_id, int) else None
     if activity is None or activity.status == "draft":
         raise ActivityNotFound(NO_ACTIVITY)
-    if activity.status == "cancelled":
-        raise ActivityError(CANCELLED)
     row = _mine(activity.id, user.id)
-    if row is None or row.status == "cancelled":
-        raise ActivityError(NOT_SIGNED_UP)
-    if row.status == "waitlisted":
-        raise ActivityError(WAITLISTED)
+    message = refusal(activity, row)
+    if message is not None:
+        raise ActivityError(message)
     window = _check_code(user, activity.id, code, now, via)
     if row.signed_out_at is not None:
         return Scan("already_out", activity, row)
@@ -198,6 +195,15 @@ def scan(user, activity_id, code, lat=None, lon=None, now: datetime | None = Non
         raise ActivityError(OVER)
     _check_place(user, activity, lat, lon, via)
     return _sign_in(user, activity, row, now, "sign-in qr", via)
+
+
+def refusal(activity, signup):
+    """Why this sign-up cannot scan into the activity at all (a lazy message), or None."""
+    if activity.status == "cancelled":
+        return CANCELLED
+    if signup is None or signup.status == "cancelled":
+        return NOT_SIGNED_UP
+    return WAITLISTED if signup.status == "waitlisted" else None
 
 
 def _check_open(activity, now) -> None:
