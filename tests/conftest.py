@@ -56,6 +56,8 @@ def make_test_app(database_url, redis_url, instance_dir, **overrides):
         "REDIS_URL": redis_url,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
+        # Off unless a test turns it on: tests planning visits are about other rules (tests/safeguarding/).
+        "SAFEGUARDING_REQUIRED_FOR": "",
     }
     config.update(overrides)
     app = create_app(config)
@@ -149,14 +151,16 @@ _HASHES = {}
 
 @pytest.fixture
 def make_user(app):
-    """Factory: make_user(role="volunteer", phone=None, password="Pass-word-1", **fields)."""
+    """Factory: make_user(role="volunteer", phone=None, password="Pass-word-1", consent=True, **fields).
+
+    consent: the user agreed to the current privacy notice (as at sign-up), so logging in asks nothing."""
     from volunteer.accounts.models import User
     from volunteer.accounts.services import hash_password
     from volunteer.volunteers.models import VolunteerProfile
 
     counter = {"n": 0}
 
-    def make(role="volunteer", phone=None, password="Huhang-2026", name=None, **fields):
+    def make(role="volunteer", phone=None, password="Huhang-2026", name=None, consent=True, **fields):
         counter["n"] += 1
         if password not in _HASHES:
             _HASHES[password] = hash_password(password)
@@ -167,6 +171,10 @@ def make_user(app):
         if role == "volunteer":
             db.session.add(VolunteerProfile(user_id=user.id))
         db.session.commit()
+        if consent:
+            from volunteer.privacy.services import current, record_consent
+
+            record_consent(user.id, current().id, "signup")
         return user
 
     return make

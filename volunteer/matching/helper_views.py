@@ -82,11 +82,21 @@ def _helpers_page(lookup, ranking_for, page_url: str, subject: dict):
     listed = context["ranking"] or []
     context.update(shown=listed[end - SHOWN:end], first=end - SHOWN + 1, more_count=min(SHOWN, len(listed) - end),
                    more_url=_more_url(page_url, km_text, page + 1) if len(listed) > end else None)
+    context.update(_checks(context["shown"]))
     block = "more" if page > 1 else "rows"
     return render("matching/helpers.html", block=block, **context), 422 if error else 200
 
 
 SHOWN = 10
+
+
+def _checks(shown) -> dict:
+    """Each shown helper's safeguarding check (a team: members without one), and whether visits need it."""
+    from ..safeguarding import services as safeguarding
+
+    return {"checks": safeguarding.states([c.id for c in shown if c.kind == "volunteer"]),
+            "team_checks": safeguarding.teams_missing([c.id for c in shown if c.kind == "organisation"], purpose=None),
+            "check_required": safeguarding.settings.is_required(safeguarding.settings.VISIT)}
 
 
 def _more_url(page_url: str, km_text: str, page: int) -> str:

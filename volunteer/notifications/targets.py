@@ -149,3 +149,11 @@ def _profile(user, _id):
 def _activity(user, _activity_id):
     """No activity page exists yet: the message opens its own row in the inbox, which says it all."""
     return None
+
+
+@_kind("safeguarding")
+def _safeguarding(user, _check_id):
+    """A volunteer's safeguarding checks (an expiry reminder): their checks page."""
+    from ..safeguarding.proofs import UPLOADERS
+
+    return route("safeguarding.mine") if user.role in UPLOADERS else None

@@ -113,7 +113,8 @@ def propose(coordinator_id: int, need_ids, max_km: int, report=None) -> dict:
     needs = needs_for(coordinator, need_ids=need_ids)
     report(1, 4, str(_l("Reading needs and volunteers")))
     tasks = problem.tasks(needs, first, last)
-    helpers = problem.helpers(first, last)
+    excluded: dict = {}
+    helpers = problem.helpers(first, last, excluded)
     history = problem.continuity(sorted({n.child_id for n in needs}))
     report(2, 4, str(_l("Computing the assignment")))
     settings = solver.Settings(max_km=float(km), two_adults=bool(setting("VISIT_TWO_ADULTS")))
@@ -129,7 +130,7 @@ def propose(coordinator_id: int, need_ids, max_km: int, report=None) -> dict:
     report(4, 4, str(_l("Proposal ready")))
     return {"max_km": km, "two_adults": settings.two_adults, "first": first.isoformat(), "last": last.isoformat(),
             "created_at": utcnow().isoformat(), "items": items, "unassigned": unassigned,
-            "stats": {k: int(v) for k, v in result.stats.items()}}
+            "stats": {k: int(v) for k, v in result.stats.items()}, **excluded}
 
 
 def _local(day: date, period: str) -> tuple[datetime, datetime]:

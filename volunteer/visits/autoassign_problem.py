@@ -14,6 +14,7 @@ from ..extensions import db
 from ..matching.points import SKILL_BITS, card_point
 from ..needs.models import NeedSkill
 from ..orgs.models import Organisation
+from ..safeguarding import services as safeguarding
 from ..volunteers.models import AvailabilitySlot, VolunteerProfile, VolunteerSkill
 from ..volunteers.skills import CREDENTIAL_SKILLS
 from . import solver
@@ -75,8 +76,10 @@ def _live_counts(first, last) -> tuple[dict, dict]:
     return per_user, per_org
 
 
-def helpers(first, last) -> solver.Helpers:
-    """Volunteers (id = user id) and organisation teams (id = -organisation id)."""
+def helpers(first, last, excluded: dict | None = None) -> solver.Helpers:
+    """Volunteers (id = user id) and organisation teams (id = -organisation id). With the safeguarding rule
+    on, only those whose checks (a team: every active member's) stay valid through `last`; excluded, if
+    given, gets {"unchecked": volunteers left out, "unchecked_teams": teams left out}."""
     rows = db.session.execute(select(User.id, User.organisation_id, User.role, VolunteerProfile.lat,
                                      VolunteerProfile.lon, VolunteerProfile.radius_km,
                                      VolunteerProfile.max_visits_per_month, VolunteerProfile.completed)
@@ -95,10 +98,12 @@ def helpers(first, last) -> solver.Helpers:
     per_user, per_org = _live_counts(first, last)
     ids, lat, lon, sk, sl, cap, team, reach = ([] for _ in range(8))
     members: dict = {}
+    unchecked = safeguarding.missing_for([r.id for r in rows if r.role == "volunteer"], safeguarding.settings.VISIT,
+                                         on=last)
     for r in rows:
         if r.organisation_id:
             members.setdefault(r.organisation_id, []).append(r)
-        if r.role != "volunteer" or not r.completed or r.lat is None or r.lon is None:
+        if r.role != "volunteer" or not r.completed or r.lat is None or r.lon is None or r.id in unchecked:
             continue
         ids.append(r.id), lat.append(r.lat), lon.append(r.lon), sk.append(skills.get(r.id, 0))
         # No more visits than free slot times in the period (a weekly slot occurs once a week).
@@ -110,7 +115,10 @@ def helpers(first, last) -> solver.Helpers:
                                                                        User.active.is_(True))))
     from ..geo import services as geo
 
+    teams_unchecked = safeguarding.teams_missing(admins, on=last)
     for org in db.session.scalars(select(Organisation).where(Organisation.id.in_(admins)).order_by(Organisation.id)):
+        if org.id in teams_unchecked:
+            continue
         ms = [m for m in members.get(org.id, []) if m.lat is not None and m.lon is not None]
         point = (float(np.mean([m.lat for m in ms])), float(np.mean([m.lon for m in ms]))) if ms else \
             (geo.district_point(org.district_code) if org.district_code else None)
@@ -124,6 +132,9 @@ def helpers(first, last) -> solver.Helpers:
         sl.append(team_slots or solver.ALL_SLOTS), team.append(True), reach.append(np.inf)
         cap.append(max(0, int(current_app.config.get("AUTOASSIGN_TEAM_CAPACITY", TEAM_CAPACITY))
                        - per_org.get(org.id, 0)))
+    if excluded is not None:
+        excluded.update(unchecked=sum(1 for r in rows if r.id in unchecked and r.completed and r.lat is not None),
+                        unchecked_teams=len(teams_unchecked))
     return solver.Helpers.build(ids, lat, lon, sk, sl, cap, team, reach)
 
 

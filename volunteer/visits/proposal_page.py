@@ -28,6 +28,7 @@ from ..geo import services as geo
 from ..matching import distance
 from ..needs.models import RHYTHMS, SERVICE_TYPES, Need
 from ..orgs.models import Organisation
+from ..safeguarding import services as safeguarding
 from ..volunteers.skills import SKILLS
 from . import proposals
 from .autoassign_problem import TZ
@@ -113,6 +114,10 @@ def present(viewer, run: proposals.Loaded, town: str = "", service: str = "", he
     drop, changes = chosen(rec.rq_id)
     all_items = _items(viewer, proposal, confirmed, errors, drop, changes)
     ctx["helpers"] = _summary(all_items)
+    checks = safeguarding.states([int(h["key"][1:]) for h in ctx["helpers"] if not h["team"]])
+    for h in ctx["helpers"]:
+        h["check"] = None if h["team"] else checks.get(int(h["key"][1:]))
+    ctx["unchecked"] = (proposal.get("unchecked", 0), proposal.get("unchecked_teams", 0))
     ctx["towns"] = dict(sorted({i["row"]["town_code"]: i["row"]["town"] for i in all_items}.items()))
     ctx["services"] = {k: v for k, v in SERVICE_TYPES.items() if any(i["service_type"] == k for i in all_items)}
     ctx["total"] = len(all_items)

@@ -29,6 +29,7 @@ from ..matching import offers
 from ..needs.models import Need
 from ..needs.rules import NeedNotFound, NotAllowed, emit, is_staff
 from ..orgs.models import Organisation
+from ..safeguarding import services as safeguarding
 from ..tasks import services as tasks
 from ..types import utcnow
 from ..volunteers.models import VolunteerSkill
@@ -167,6 +168,9 @@ def validate(coordinator, need_id, starts_at, ends_at, volunteer_ids=(), org_id=
         if not db.session.scalar(select(User.id).where(User.organisation_id == org.id, User.role == "org_admin",
                                                        User.active.is_(True))):
             raise InvalidInput({"org_id": _l("This organisation has no admin who could accept the visit.")})
+        unchecked = safeguarding.teams_missing([org.id], on=starts_at).get(org.id)
+        if unchecked:  # every active member goes on a team's visits (answers.helper_ids)
+            raise InvalidInput({"org_id": safeguarding.message(safeguarding.settings.kinds(), ", ".join(unchecked))})
         return need, [], org
     if not ids:
         raise InvalidInput({"volunteers": _l("Choose at least one volunteer or an organisation team.")})
@@ -180,6 +184,10 @@ def validate(coordinator, need_id, starts_at, ends_at, volunteer_ids=(), org_id=
     if lacking:
         raise InvalidInput({"volunteers": _l("%(names)s lacks a skill this need requires (or its credential is "
                                              "not verified yet).", names=", ".join(lacking))})
+    unchecked = safeguarding.missing_for(ids, safeguarding.settings.VISIT, on=starts_at)
+    if unchecked:
+        raise InvalidInput({"volunteers": safeguarding.message(
+            sorted({k for ks in unchecked.values() for k in ks}), ", ".join(u.name for u in users if u.id in unchecked))})
     busy = busy_between(ids, starts_at, ends_at)
     if busy:
         raise InvalidInput({"starts_at": _l("%(names)s already has a visit at this time.",
