@@ -122,11 +122,12 @@ def scan():
     except ActivityError as exc:
         db.session.rollback()
         return _scan_page(422, exc.message, activity_id=activity_id)
-    messages = {"in": _("Signed in at %(title)s. Thank you for coming!"),
-                "out": _("Signed out of %(title)s. Your hours wait for the organiser's approval."),
-                "already_in": _("You are already signed in at %(title)s. Scan again when you leave to sign out."),
-                "already_out": _("You have already signed out of %(title)s.")}
-    flash(messages[done.action] % {"title": done.activity.title}, "success")
+    title = done.activity.title
+    flash({"in": _("Signed in to %(title)s. Thank you for coming!", title=title),
+           "out": _("Signed out of %(title)s. Your hours wait for the organiser's approval.", title=title),
+           "already_in": _("You are already signed in to %(title)s. Scan again when you leave to sign out.",
+                           title=title),
+           "already_out": _("You have already signed out of %(title)s.", title=title)}[done.action], "success")
     return redirect(activity_url(done.activity.id) or url_for("activities.scan", a=done.activity.id))
 
 
