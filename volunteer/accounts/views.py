@@ -155,15 +155,10 @@ def logout():
 @bp.get("/account")
 @login_required
 def account():
-    """The user's account: log out here or everywhere, change the password, API tokens."""
-    return render_template("accounts/account.html", form=PasswordChangeForm(formdata=None), **_tokens_context())
+    """The user's account: details, password, messages, tokens, consents, my data, sessions, deletion."""
+    from .account_views import page_context
 
-
-def _tokens_context() -> dict:
-    # Staff script against the API; anyone else only meets tokens they already made ("connected apps").
-    from ..api.services import live_count
-
-    return {"connected_apps": 0 if current_user.is_staff else live_count(current_user.id)}
+    return render_template("accounts/account.html", **page_context())
 
 
 def _user_key() -> str:
@@ -186,7 +181,9 @@ def change_password():
         else:
             flash(_("Password changed. You are logged out on every other phone and computer."), "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form, **_tokens_context()), 422
+    from .account_views import page_context
+
+    return render_template("accounts/account.html", **page_context(form=form)), 422
 
 
 @bp.post("/account/logout-everywhere")
