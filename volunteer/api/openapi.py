@@ -9,6 +9,8 @@ from ..numbers import DB_INT_MAX
 
 # Operation docs keyed by endpoint name then HTTP method, filled by common.route at import time.
 REGISTRY: dict[str, dict[str, dict]] = {}
+# Schemas a resource module writes out itself (name -> schema), added to the document's components.
+SCHEMAS: dict[str, dict] = {}
 
 ERROR_CODES = ["not_found", "unauthorized", "forbidden", "invalid", "conflict", "rate_limited", "bad_request",
                "server_error"]
@@ -147,6 +149,7 @@ def schemas() -> dict:
         "Stats": stats_schema(),
         "Me": _object(["id", "name", "phone", "email", "role", "scope_level", "scope_code", "organisation_id",
                        "locale"]),
+        **SCHEMAS,
     }
     for collection, views in access.FIELDS.items():
         for view, fields in views.items():

@@ -3,7 +3,8 @@ from flask import Blueprint, current_app, jsonify, render_template, url_for
 
 from ..children.validation import InvalidInput
 from ..extensions import limiter
-from . import auth, errors, openapi, people, records, services, stats, visits, wishes  # noqa: F401  (routes)
+from . import (activities, auth, errors, openapi, people, records, services, stats, visits,  # noqa: F401 (routes)
+               wishes)
 from .common import body, bp, ok, route, user
 
 docs_bp = Blueprint("api_docs", __name__)
