@@ -5,9 +5,8 @@
     issue(user, first, last) -> Certificate                 # CertificateError when there is nothing to certify
     mine(user_id), owned(user, number), find(number)
 
-Counted service (B's hours.summary was not there yet, so the query is here): an activity sign-up whose hours
-are approved (ActivitySignup.approved_minutes, dated by the activity's start) and a done home visit the
-volunteer checked into (VisitAssignee.service_minutes, dated by the visit's check-in), on local days.
+Counted service is what /my/hours counts (hours.summary): approved activity hours (dated by the activity's
+start) and the volunteer's minutes of visits that took place (dated by their check-in), on local days.
 
 The issuer is whoever vouches for the hours: the volunteer's organisation when it organised every activity and
 visit counted (it approved them), else the platform, which recorded and approved them all.
@@ -19,15 +18,16 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import services as audit
 from ..extensions import db
-from ..needs.models import SERVICE_TYPES, Need
+from ..needs.models import SERVICE_TYPES
 from ..orgs.models import Organisation
-from ..stats.counting import LOCAL, bounds
-from ..visits.models import Visit, VisitAssignee
+from ..stats.counting import LOCAL
+from ..visits.models import Visit
+from . import hours
 from .models import Activity, ActivitySignup, Certificate
 
 PLATFORM = "护航 · 青岛市儿童关爱服务平台"  # a proper name, printed as it is in every language
@@ -83,21 +83,23 @@ def check(first: date, last: date, now: date | None = None) -> tuple[date, date]
 def summary(user_id: int, first: date, last: date, issued_at: datetime | None = None) -> dict:
     """The volunteer's counted service on local days first..last, by date: {minutes, count, rows};
     issued_at leaves out activity hours approved after it (a certificate's list as it was issued)."""
-    start, end = bounds(first, last)
-    acts = (select(Activity.starts_at, Activity.title, ActivitySignup.approved_minutes, Activity.org_id)
-            .join(Activity, Activity.id == ActivitySignup.activity_id)
-            .where(ActivitySignup.volunteer_id == user_id, ActivitySignup.hours_status == "approved",
-                   ActivitySignup.approved_minutes > 0, Activity.starts_at >= start, Activity.starts_at < end))
-    if issued_at is not None:
-        acts = acts.where(or_(ActivitySignup.approved_at.is_(None), ActivitySignup.approved_at <= issued_at))
-    visits = (select(Visit.checked_in_at, Need.service_type, VisitAssignee.service_minutes, Visit.org_id)
-              .join(Visit, Visit.id == VisitAssignee.visit_id).join(Need, Need.id == Visit.need_id)
-              .where(VisitAssignee.user_id == user_id, Visit.status == "done",
-                     and_(VisitAssignee.checked_in_at.is_not(None), VisitAssignee.service_minutes > 0),
-                     Visit.checked_in_at >= start, Visit.checked_in_at < end))
-    rows = [Service(at.astimezone(LOCAL).date(), title, int(m), org) for at, title, m, org in db.session.execute(acts)]
-    rows += [Service(at.astimezone(LOCAL).date(), _l("Home visit: %(service)s", service=SERVICE_TYPES.get(t, t)),
-                     int(m), org) for at, t, m, org in db.session.execute(visits)]
+    items = [i for i in hours.summary(user_id)["items"]
+             if first.isoformat() <= i["date"] <= last.isoformat() and i["minutes"] > 0]
+    ids = {kind: [i["id"] for i in items if i["kind"] == kind] for kind in ("activity", "visit")}
+    orgs = {("activity", k): v for k, v in db.session.execute(
+        select(Activity.id, Activity.org_id).where(Activity.id.in_(ids["activity"])))}
+    orgs.update({("visit", k): v for k, v in db.session.execute(
+        select(Visit.id, Visit.org_id).where(Visit.id.in_(ids["visit"])))})
+    later = set()
+    if issued_at is not None and ids["activity"]:
+        later = set(db.session.scalars(select(ActivitySignup.activity_id).where(
+            ActivitySignup.volunteer_id == user_id, ActivitySignup.activity_id.in_(ids["activity"]),
+            ActivitySignup.approved_at > issued_at)))
+    rows = [Service(date.fromisoformat(i["date"]),
+                    i["title"] or _l("Home visit: %(service)s", service=SERVICE_TYPES.get(i["service_type"],
+                                                                                        i["service_type"])),
+                    i["minutes"], orgs.get((i["kind"], i["id"])))
+            for i in items if not (i["kind"] == "activity" and i["id"] in later)]
     rows.sort(key=lambda r: (r.day, str(r.title)))
     return {"minutes": sum(r.minutes for r in rows), "count": len(rows), "rows": rows}
 

@@ -96,8 +96,8 @@ def rows(user, first: date, last: date) -> list[Row]:
                Activity.ends_at, ActivitySignup.approved_minutes)
         .join(Activity, Activity.id == ActivitySignup.activity_id).join(User, User.id == ActivitySignup.volunteer_id)
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
-        .where(ActivitySignup.hours_status == "approved", ActivitySignup.approved_minutes > 0,
-               Activity.starts_at >= start, Activity.starts_at < end, _scope(user))
+        .where(ActivitySignup.status == "confirmed", ActivitySignup.hours_status == "approved",
+               ActivitySignup.approved_minutes > 0, Activity.status != "cancelled", Activity.starts_at >= start, Activity.starts_at < end, _scope(user))
         .order_by(Activity.starts_at, Activity.id, User.name, User.id)).all()
     return [Row(*r) for r in found]
 
