@@ -73,9 +73,11 @@ def _ints(*names, **extra) -> dict:
 
 def stats_schema() -> dict:
     """The figures of volunteer/stats/services.py::Figures as volunteer/stats/json.py::as_dict gives them."""
-    counts = {"services": {"type": "integer"}, "person_times": {"type": "integer", "description":
-              "Children served (a group activity with 12 children: 12)"}, "hours": {"type": "number", "description":
-              "Helpers' checked-in service time in hours, to 0.1 (two helpers for an hour: 2)"}}
+    counts = {"services": {"type": "integer", "description": "Visits that took place and done activities"},
+              "person_times": {"type": "integer", "description": "Children served (a group activity with 12 "
+                               "children: 12; an activity: its registered children plus those expected)"},
+              "hours": {"type": "number", "description": "Helpers' checked-in service time in hours, to 0.1 (two "
+                        "helpers for an hour: 2; an activity: its volunteers' approved minutes)"}}
     keyed = {"type": "array", "items": {"type": "object", "properties": {
         "key": {"type": "string"}, "label": {"type": "string"}, **counts}}}
     total = {"type": "object", "properties": counts}

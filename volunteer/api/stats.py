@@ -10,8 +10,9 @@ from .common import ok, route, user
        params=(("start", "query", "string", "First day, YYYY-MM-DD (default: 1 January)"),
                ("end", "query", "string", "Last day, YYYY-MM-DD (default: today)")),
        summary="Figures of your area (staff): children by area (district, or town inside a district) and "
-               "category, needs by dimension and status now; services in the period (services, person-times = "
-               "children served, hours = helpers' service time) by type, form, content, month and area; "
+               "category, needs by dimension and status now; services in the period (visits and done activities: "
+               "services, person-times = children served, hours = helpers' service time) by type, form, "
+               "content, month and area; "
                "volunteers, micro-wishes and gift packs in the period; headline figures against the previous "
                "period of the same length")
 def stats():
