@@ -80,7 +80,7 @@ def last_year(month, day):
     return date(LAST_YEAR, month, day)
 
 
-def test_a_period_counts_approved_activity_hours_and_done_visits_only(wang, people, served, visited):
+def test_a_period_counts_approved_activity_hours_and_visits_that_took_place_only(wang, people, served, visited):
     served(wang, last_year(3, 1), 150, title="植树")
     served(wang, last_year(6, 1), 90, title="游园会")
     served(wang, last_year(7, 1), 500, status="pending")  # not yet approved
