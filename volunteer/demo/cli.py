@@ -47,6 +47,7 @@ def build_command(small, seed, reset, if_empty):
     click.echo(f"staff: {result['staff']}")
     click.echo(f"gift-pack hubs: {result['hubs']}")
     click.echo(f"visits: {result['visits']}")
+    click.echo(f"activities: {result['activities']} ({result['activity_signups']} sign-ups)")
     history = result["history"]
     click.echo(f"service history 2017-01 to 2019-11: {history['services']} services "
                f"({history['needs']} needs, {history['children']} children, {history['volunteers']} volunteers)")

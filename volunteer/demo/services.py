@@ -21,6 +21,7 @@ from ..types import utcnow
 from ..wishes.models import WishEvent
 from ..volunteers.models import AvailabilitySlot, VolunteerProfile, VolunteerSkill
 from . import names
+from .activities import add_activities
 from .children import add_children
 from .history import add_history
 from .wishes import add_wish_event
@@ -82,8 +83,10 @@ def delete_demo_data() -> None:
         User.id.in_(demo_users), User.organisation_id.is_not(None)).distinct()))
     s = db.session
     from ..logistics.demo import delete_all as delete_logistics
+    from .activities import delete_all as delete_activities
 
     delete_logistics()  # allocations point at children: gift-pack data goes with them
+    delete_activities()  # like the children: every activity, with its sign-ups
     _clear_other_references(Child, select(Child.id))
     s.execute(delete(Child))
     s.execute(delete(Notification).where(Notification.user_id.in_(demo_users)))
@@ -178,6 +181,7 @@ def build(small: bool = False, seed: int = 2019, reset: bool = False) -> dict:
     extra = add_children(children, child_rng, people["staff_ids"]["admin"], now, today)
     demo_volunteer = _demo_volunteer_id(people["logins"])
     visits = add_visits(random_stream(seed, "visits"), people["staff_ids"], demo_volunteer, now)
+    activities = add_activities(random_stream(seed, "activities"), people["staff_ids"], demo_volunteer, now)
     # The full data set also holds the 2017-2019 service history (the seed's figures); --small leaves it out.
     history = (add_history(random_stream(seed, "history"), people["staff_ids"], [demo_volunteer]) if not small
                else {"services": 0, "needs": 0, "children": 0, "volunteers": 0})
@@ -203,6 +207,8 @@ def build(small: bool = False, seed: int = 2019, reset: bool = False) -> dict:
         "staff": len(people["staff_ids"]),
         "hubs": logistics["hubs"],
         "visits": visits["visits"],
+        "activities": activities["activities"],
+        "activity_signups": activities["signups"],
         "history": history,
         "logins": people["logins"],
         "password": DEMO_PASSWORD,
