@@ -274,6 +274,15 @@ def activity(w):
     return out
 
 
+def safeguarding_expiry(w):
+    from tests.safeguarding.conftest import expiring_in
+    from volunteer.safeguarding import expiry
+
+    row = expiring_in(w.vols[0], 20)
+    expiry.remind_expiring()
+    return [Expect(w.vols[0], f"safeguarding:{row.id}:expiring", "/my/checks", 'id="check-no_criminal_record"')]
+
+
 SENDERS = {
     "volunteer.visits.notices:offer": offer,
     "volunteer.visits.notices:planned": planned,
@@ -290,6 +299,7 @@ SENDERS = {
     "volunteer.accounts.signup:send_signup_message": signup_attempt,
     "volunteer.notifications.services:send_welcome": welcome,
     "volunteer.activities.notices:_send": activity,
+    "volunteer.safeguarding.expiry:remind_expiring": safeguarding_expiry,
 }
 
 
