@@ -128,7 +128,8 @@ def test_pages_render_in_chinese_by_default_and_english_on_request(client):
 
 
 def test_wtforms_messages_are_translated(client):
-    data = {"phone": "", "name": "王小明", "email": "", "password": "huhang2026go", "confirm": "huhang2026go"}
+    data = {"phone": "", "name": "王小明", "email": "", "password": "huhang2026go", "confirm": "huhang2026go",
+            "consent": "y"}
     body = client.post("/signup", data=data).get_data(as_text=True)
     assert "请输入手机号。" in body
     assert "Enter a mobile number." not in body

@@ -6,7 +6,7 @@ from volunteer.accounts.models import User
 from volunteer.accounts.passwords import common, weakness
 from volunteer.extensions import db
 
-FORM = {"phone": "138 0013 8000", "name": "王小明", "email": ""}
+FORM = {"phone": "138 0013 8000", "name": "王小明", "email": "", "consent": "y"}
 
 
 def signup(client, password, **fields):

@@ -12,7 +12,7 @@ from volunteer.tasks.models import JobRecord
 from volunteer.volunteers.models import VolunteerProfile
 
 GOOD = {"phone": "138 0013 8000", "name": "王小明", "email": "", "password": "huhang2026go",
-        "confirm": "huhang2026go"}
+        "confirm": "huhang2026go", "consent": "y"}
 
 
 def users():

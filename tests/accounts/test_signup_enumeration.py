@@ -3,7 +3,7 @@ import re
 
 from volunteer.notifications import backends
 
-FORM = {"name": "王小明", "email": "", "password": "qingdao-help-2026", "confirm": "qingdao-help-2026"}
+FORM = {"name": "王小明", "email": "", "password": "qingdao-help-2026", "confirm": "qingdao-help-2026", "consent": "y"}
 
 
 def answer(client, phone):

@@ -13,7 +13,8 @@ from volunteer.notifications.models import Notification
 from volunteer.tasks import services as tasks
 from volunteer.tasks.models import JobRecord
 
-SIGNUP = {"phone": "13800138000", "name": "王小明", "password": "huhang2026go", "confirm": "huhang2026go"}
+SIGNUP = {"phone": "13800138000", "name": "王小明", "password": "huhang2026go", "confirm": "huhang2026go",
+          "consent": "y"}
 
 
 def sign_up(client, run_worker):

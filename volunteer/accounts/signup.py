@@ -30,9 +30,24 @@ def _mac(request_id: int, code: str) -> str:
     return hmac.new(current_app.secret_key.encode(), f"{request_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def agreed_notice(version: str | None) -> int:
+    """The id of the privacy notice agreed to on the sign-up form (the current one); AccountError when the form
+    showed an older version."""
+    from ..privacy.services import current
+
+    notice = current()
+    if version and version != notice.version:
+        raise AccountError(_l("The privacy notice has just changed. Please read it and tick the box again."),
+                           "consent")
+    return notice.id
+
+
 def start_signup(phone: str, name: str, password: str, email: str | None = None,
-                 locale: str | None = None) -> SignupRequest:
-    """Keep a sign-up until its code is entered and queue the message to the number; the same for every number."""
+                 locale: str | None = None, notice_id: int | None = None) -> SignupRequest:
+    """Keep a sign-up until its code is entered and queue the message to the number; the same for every number.
+
+    notice_id: the privacy notice the person agreed to; the consent is recorded with the account.
+    """
     from ..tasks.services import dispatch, record
 
     email = (email or "").strip().lower() or None
@@ -40,7 +55,8 @@ def start_signup(phone: str, name: str, password: str, email: str | None = None,
         raise AccountError(_l("This email address is already registered."), "email")
     db.session.execute(delete(SignupRequest).where(SignupRequest.expires_at < utcnow()))
     req = SignupRequest(phone=phone, name=name.strip(), email=email, password_hash=hash_password(password),
-                        locale=locale, tries=0, expires_at=utcnow() + timedelta(minutes=CODE_MINUTES))
+                        locale=locale, tries=0, expires_at=utcnow() + timedelta(minutes=CODE_MINUTES),
+                        notice_id=notice_id)
     db.session.add(req)
     db.session.flush()
     job = record("jobs.accounts.send_signup_message", req.id, kind="notify", queue="notifications")
@@ -51,8 +67,8 @@ def start_signup(phone: str, name: str, password: str, email: str | None = None,
 
 def send_signup_message(request_id: int) -> str:
     """Send the code to a new number, or tell the number's owner of the attempt; return which ("code", "owner")."""
-    from ..notifications.backends import backend
     from ..notifications.channels import send
+    from ..notifications.sms import send_sms
     from ..notifications.targets import Target
 
     req = db.session.get(SignupRequest, request_id)
@@ -73,7 +89,7 @@ def send_signup_message(request_id: int) -> str:
         title = _("Your Huhang sign-up code is %(code)s", code=code)
         body = _("Enter %(code)s on the sign-up page within %(n)s minutes. If you did not sign up, ignore this "
                  "message.", code=code, n=CODE_MINUTES)
-    backend("sms").send(req.phone, title, body)
+    send_sms(req.phone, "signup", {"code": code}, title, body)
     return "code"
 
 
@@ -84,7 +100,10 @@ def pending_phone(request_id: int | None) -> str | None:
 
 
 def confirm_signup(request_id: int, code: str) -> User:
-    """Create the account when code is the one sent to the phone; else raise AccountError (5 tries)."""
+    """Create the account when code is the one sent to the phone, with the consent given at sign-up; else raise
+    AccountError (5 tries)."""
+    from ..privacy.services import record_consent
+
     req = db.session.get(SignupRequest, request_id) if request_id else None
     if req is None or req.expires_at < utcnow() or req.tries >= MAX_TRIES or not req.code_hash:
         raise AccountError(WRONG_CODE, "code")
@@ -92,7 +111,10 @@ def confirm_signup(request_id: int, code: str) -> User:
         req.tries += 1
         db.session.commit()
         raise AccountError(WRONG_CODE, "code")
-    phone, name, email, password_hash = req.phone, req.name, req.email, req.password_hash
+    phone, name, email, password_hash, notice_id = req.phone, req.name, req.email, req.password_hash, req.notice_id
     db.session.delete(req)
     db.session.commit()
-    return register_volunteer(phone, name, password_hash=password_hash, email=email)
+    user = register_volunteer(phone, name, password_hash=password_hash, email=email)
+    if notice_id:
+        record_consent(user.id, notice_id, "signup")
+    return user

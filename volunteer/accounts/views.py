@@ -10,11 +10,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import render_error
 from ..extensions import limiter
+from ..privacy.views import gate as privacy_gate
 from ..validation import BadPhone, normalise_phone
 from . import throttle
 from .forms import LoginForm, PasswordChangeForm, SignupCodeForm, SignupForm
 from .services import AccountError, authenticate, change_own_password
-from .signup import confirm_signup, pending_phone, start_signup
+from .signup import agreed_notice, confirm_signup, pending_phone, start_signup
 from .sessions import end_all_sessions, end_session, open_session
 
 bp = Blueprint("accounts", __name__)
@@ -63,7 +64,7 @@ def signup():
     if form.validate_on_submit():
         try:
             req = start_signup(form.phone.e164, form.name.data, form.password.data, form.email.data,
-                               locale=str(get_locale()))
+                               locale=str(get_locale()), notice_id=agreed_notice(form.notice.data))
         except AccountError as exc:
             getattr(form, exc.field or "phone").errors.append(exc.message)
         else:
@@ -111,7 +112,8 @@ def login():
             error = _("Wrong mobile number or password.")
         else:
             _start_session(user, remember=form.remember.data)
-            return throttle.remember_device(redirect(_safe_next(url_for("home.index"))), user.phone)
+            target = privacy_gate(user, _safe_next(url_for("home.index")))  # a new privacy notice first
+            return throttle.remember_device(redirect(target), user.phone)
     status = 401 if error else (422 if form.errors else 200)
     return render_template("accounts/login.html", form=form, error=error), status
 
