@@ -70,4 +70,5 @@ def _register_blueprints(app):
     from .stats.views import register as register_stats; register_stats(app)  # noqa: E702
     from .geo.views import bp as geo_bp; app.register_blueprint(geo_bp)  # noqa: E702
     from .activities.views import register as register_activities; register_activities(app)  # noqa: E702
+    from .privacy.views import register as register_privacy; register_privacy(app)  # noqa: E702
     from .safeguarding.views import register as register_safeguarding; register_safeguarding(app)  # noqa: E702
