@@ -12,3 +12,10 @@ def erase_due() -> int:
     runs overlap), then come back later: the job re-schedules itself first, so a failing run keeps the chain."""
     deletion.schedule_erasure()
     return deletion.erase_due()
+
+
+def send_code(code_id: int) -> str:
+    """Draw and send a password-reset or phone-change code by SMS (accounts/codes.py)."""
+    from volunteer.accounts import codes
+
+    return codes.send_code(code_id)
