@@ -42,6 +42,7 @@ def create_app(config=None):
 
 def _register_blueprints(app):
     from .accounts.views import bp as accounts_bp
+    from .accounts import phone_views, reset_views  # noqa: F401 (password reset and phone change routes)
     from .accounts import account_views  # noqa: F401 (the account page's routes)
     from .accounts.cli import register as register_accounts_cli
     from .demo.cli import register as register_demo_cli
