@@ -51,6 +51,7 @@ def sign_up(user, activity_id: int, via: str = "web") -> ActivitySignup:
     if activity is None:
         raise ActivityError(SIGNUP_CLOSED)
     eligibility.check(user_id, activity)
+    from ..safeguarding.services import check_signup; check_signup(user_id, activity)  # noqa: E702 (issue 19)
     row_id, now = (row.id if row is not None else None), utcnow()
     status, position = _place_or_position(activity_id, now)
     try:

@@ -44,10 +44,10 @@ def check_day(moment) -> str:
 # --- the volunteer -----------------------------------------------------------------------------------
 
 def _mine_page(errors=None, status=200):
+    types = sorted(settings.required_for() - {settings.VISIT})
     return render("safeguarding/mine.html", rows=proofs.mine(current_user), errors=errors or {},
-                  accept=files.ACCEPT_ATTR, max_mb=files.max_mb(),
-                  visits=settings.is_required(settings.VISIT),
-                  activity_types=[str(SERVICE_TYPES.get(t, t)) for t in sorted(settings.required_for() - {settings.VISIT})]), status
+                  accept=files.ACCEPT_ATTR, max_mb=files.max_mb(), visits=settings.is_required(settings.VISIT),
+                  activity_types=[str(SERVICE_TYPES.get(t, t)) for t in types]), status
 
 
 @bp.get("/my/checks")

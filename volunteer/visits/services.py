@@ -186,8 +186,9 @@ def validate(coordinator, need_id, starts_at, ends_at, volunteer_ids=(), org_id=
                                              "not verified yet).", names=", ".join(lacking))})
     unchecked = safeguarding.missing_for(ids, safeguarding.settings.VISIT, on=starts_at)
     if unchecked:
-        raise InvalidInput({"volunteers": safeguarding.message(
-            sorted({k for ks in unchecked.values() for k in ks}), ", ".join(u.name for u in users if u.id in unchecked))})
+        kinds = sorted({k for ks in unchecked.values() for k in ks})
+        names = ", ".join(u.name for u in users if u.id in unchecked)
+        raise InvalidInput({"volunteers": safeguarding.message(kinds, names)})
     busy = busy_between(ids, starts_at, ends_at)
     if busy:
         raise InvalidInput({"starts_at": _l("%(names)s already has a visit at this time.",
