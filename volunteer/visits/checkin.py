@@ -1,13 +1,16 @@
 """Check-in (GPS near the child's home, or a coordinator's override) and check-out with service hours.
 
-    check_in(user, visit_id, lat, lon, accuracy=None) -> Visit
+    check_in(user, visit_id, lat, lon, accuracy=None, recorded_at=None) -> Visit
     override_check_in(staff, visit_id, reason) -> Visit
-    check_out(user, visit_id) -> Visit
+    check_out(user, visit_id, recorded_at=None) -> Visit
     check_in_state(visit, now=None) -> "closed" | "early" | "open" | "over"   # pages and API ask this
 
 The child's exact point stays on the server: the helper only learns whether the check-in worked (a refusal
 says "more than VISIT_CHECKIN_RADIUS_M away", never how far), and refusals are limited per visit and helper
 (VISIT_CHECKIN_TRIES_PER_HOUR, VISIT_CHECKIN_TRIES_PER_VISIT), so repeated tries cannot trilaterate the home.
+
+recorded_at: the action was taken without signal and sent later with the phone's time (and, for a check-in,
+its fix); delayed.recorded_time decides whether that time is accepted, and the visit notes when it arrived.
 """
 import math
 from datetime import timedelta
@@ -16,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 
 from .. import units
+from . import delayed
 from ..audit import services as audit
 from ..audit.models import AuditEntry
 from ..children.validation import InvalidInput
@@ -104,7 +108,7 @@ def _check_time(visit, now) -> None:
         raise InvalidInput({"status": _l("This visit is over; ask the coordinator to record it.")})
 
 
-def check_in(user, visit_id, lat, lon, accuracy=None, via="web"):
+def check_in(user, visit_id, lat, lon, accuracy=None, via="web", recorded_at=None):
     """Check a helper in when their phone's position is within the radius of the child's home.
 
     Refused (InvalidInput, nothing saved but the audit row) with no GPS fix, an imprecise one, or too far
@@ -116,7 +120,7 @@ def check_in(user, visit_id, lat, lon, accuracy=None, via="web"):
         _serialise(visit_id, user.id)
         visit = visit_for(user, visit_id)
         try:
-            _check_in(user, visit, lat, lon, accuracy, via)
+            _check_in(user, visit, lat, lon, accuracy, via, recorded_at)
         except InvalidInput as exc:
             if "location" not in exc.errors:
                 raise
@@ -152,15 +156,16 @@ def _check_tries(user, visit, now) -> None:
                               "coordinator to check you in.", wait=units.duration(math.ceil(wait / 60))), wait)
 
 
-def _check_in(user, visit, lat, lon, accuracy, via):
+def _check_in(user, visit, lat, lon, accuracy, via, recorded_at=None):
     """check_in's checks and writes, inside its transaction; a refusal raises before anything is written."""
     if is_staff(user):
         raise NotAllowed(_l("Coordinators check helpers in with an override and a reason."))
+    now = utcnow()
+    at = now if recorded_at is None else delayed.recorded_time(visit, user, recorded_at, now)
     row = _helper_row(user, visit)
     if row is not None and row.checked_in_at is not None:
         return
-    now = utcnow()
-    _check_time(visit, now)
+    _check_time(visit, at)
     _check_tries(user, visit, now)
     lat, lon, acc = _number(lat), _number(lon), _number(accuracy)
     if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
@@ -182,11 +187,15 @@ def _check_in(user, visit, lat, lon, accuracy, via):
     if row is None:  # a team member's first check-in
         row = VisitAssignee(user_id=user.id, status="accepted", offered_at=now, responded_at=now)
         visit.assignees.append(row)
-    row.checked_in_at = now
+    row.checked_in_at = at
     if visit.check_in_method is None:
         visit.check_in_method, visit.check_in_distance_m, visit.checked_in_by_id = "gps", round(metres, 1), user.id
-    _start(visit, now)
-    audit.log(user, "update", "visit", visit.id, reason="checkin", via=via, commit=False)
+        visit.check_in_synced_at = None if recorded_at is None else now
+    _start(visit, at)
+    if visit.checked_in_at is not None and at < visit.checked_in_at:  # sent late, but in before the others
+        visit.checked_in_at = at
+    audit.log(user, "update", "visit", visit.id, reason="checkin" if recorded_at is None else "checkin:offline",
+              via=via, commit=False)
 
 
 def clean_reason(reason) -> str:
@@ -223,20 +232,28 @@ def _minutes(start, end) -> int:
     return max(0, int((end - start).total_seconds() // 60))
 
 
-def check_out(user, visit_id, via="web"):
+def check_out(user, visit_id, via="web", recorded_at=None):
     """A checked-in helper checks out; their service minutes are counted. When the last one is out the
     visit is done and the need moves on (once: done; recurring: open again for the next visit)."""
     visit = visit_for(user, visit_id)
+    now = utcnow()
+    at = now if recorded_at is None else delayed.recorded_time(visit, user, recorded_at, now)
     row = next((a for a in visit.assignees if a.user_id == user.id), None)
     if row is None or row.checked_in_at is None or visit.status != "checked_in":
         raise InvalidInput({"status": _l("Check in first.")})
     if row.checked_out_at is not None:
         return visit
-    now = utcnow()
-    row.checked_out_at, row.service_minutes = now, _minutes(row.checked_in_at, now)
+    if at < row.checked_in_at - delayed.SKEW:
+        raise InvalidInput({"recorded_at": _l("The check-out time on your phone is before your check-in; set the "
+                                              "phone's clock right and ask the coordinator to record it.")})
+    at = max(at, row.checked_in_at)
+    row.checked_out_at, row.service_minutes = at, _minutes(row.checked_in_at, at)
+    if recorded_at is not None:
+        visit.check_out_synced_at = now
     if all(a.checked_out_at is not None for a in visit.assignees if a.checked_in_at is not None):
-        finish(visit, now)
-    audit.log(user, "update", "visit", visit.id, reason="checkout", via=via, commit=False)
+        finish(visit, at)
+    audit.log(user, "update", "visit", visit.id, reason="checkout" if recorded_at is None else "checkout:offline",
+              via=via, commit=False)
     db.session.commit()
     return visit
 

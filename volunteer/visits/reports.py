@@ -1,7 +1,8 @@
 """Visit reports: observations (body, mind, social, intellect), new needs in one step, private photos,
 the next follow-up date; the coordinator's review; the child's visit timeline.
 
-    file_report(user, visit_id, data, photos=(), new_needs=()) -> VisitReport
+    file_report(user, visit_id, data, photos=(), new_needs=(), recorded_at=None) -> VisitReport
+                                                   # recorded_at: filled without signal, sent later
     review(staff, visit_id, note) -> VisitReport
     photo_file(staff, photo_id) -> Path            # coordinators in scope only
     timeline(child) -> [Visit]                     # for the child's page (staff)
@@ -20,6 +21,7 @@ from ..needs.rules import NotAllowed, emit, is_staff
 from ..tasks import services as tasks
 from ..types import utcnow
 from ..validation import _bad_char
+from .delayed import recorded_time
 from .models import Visit, VisitPhoto, VisitReport
 from .services import VisitNotFound, visit_for
 
@@ -69,9 +71,12 @@ def _clean_needs(rows, errors) -> list[dict]:
     return out
 
 
-def file_report(user, visit_id, data: dict, photos=(), new_needs=(), via="web") -> VisitReport:
-    """A helper who took part files the visit's report (once); nothing is saved on any error."""
+def file_report(user, visit_id, data: dict, photos=(), new_needs=(), via="web", recorded_at=None) -> VisitReport:
+    """A helper who took part files the visit's report (once); nothing is saved on any error. A report filed
+    without signal keeps the phone's time (recorded_at) and notes when it arrived (synced_at)."""
     visit = visit_for(user, visit_id)
+    now = utcnow()
+    at = None if recorded_at is None else recorded_time(visit, user, recorded_at, now)
     took_part = any(a.user_id == user.id and a.checked_in_at is not None for a in visit.assignees)
     if not took_part and not is_staff(user):
         raise NotAllowed(_l("Only a helper who checked in can file the report."))
@@ -102,6 +107,8 @@ def file_report(user, visit_id, data: dict, photos=(), new_needs=(), via="web") 
     try:
         names = [_write(jpeg) for jpeg in prepared]
         report = VisitReport(visit_id=visit.id, author_id=user.id, follow_up_on=follow, **values)
+        if at is not None:
+            report.created_at, report.synced_at = at, now
         report.photos = [VisitPhoto(path=n) for n in names]
         db.session.add(report)
         for spec in needs:
