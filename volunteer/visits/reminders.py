@@ -2,7 +2,8 @@
 
     schedule_reminders(visit) -> int   # one scheduled job per reminder still in the future
     sweep(now=None) -> dict            # expire offers, alert overdue visits, close stale check-ins,
-                                       # alert children without contact (contact.py); safe to run again
+                                       # alert children without contact (contact.py), forget old
+                                       # idempotency keys (offline/idempotency.py); safe to run again
 """
 from datetime import timedelta
 
@@ -75,10 +76,12 @@ def close_stale(now=None) -> int:
 def sweep(now=None) -> dict:
     """Everything that follows from time passing; idempotent."""
     now = now or utcnow()
+    from ..offline.idempotency import cleanup as forget_keys
     from .proposals import delete_expired
 
     return {"expired": expire_offers(now), "overdue": overdue(now), "stale": close_stale(now),
-            "no_contact": contact.alert(now), "proposals_forgotten": delete_expired(now)}
+            "no_contact": contact.alert(now), "proposals_forgotten": delete_expired(now),
+            "idempotency_keys_forgotten": forget_keys(now)}
 
 
 # --- the periodic sweep job (self-rescheduling, fixed id) ------------------------------------------
