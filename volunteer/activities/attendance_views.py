@@ -1,10 +1,11 @@
 """Attendance: the organiser's changing QR code, the volunteer's scan (or typed code), sign-in by hand."""
 import segno
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_time, gettext as _, to_user_timezone
 from flask_login import current_user
 from markupsafe import Markup
 
+from .. import units
 from ..access import roles_required
 from ..children.validation import InvalidInput
 from ..extensions import db, limiter
@@ -97,7 +98,10 @@ def _scan_page(status=200, error=None, activity_id=None, code=""):
     if activity is not None and code and not error:  # a QR code's link: say at once what a tap would refuse
         error = attendance.refusal(activity, signup)
     confirm = bool(activity is not None and code and not error)
+    mine = {r.activity_id: r for r in db.session.scalars(db.select(ActivitySignup).where(
+        ActivitySignup.volunteer_id == current_user.id, ActivitySignup.activity_id.in_([c.id for c in choices])))}
     return render("activities/scan.html", choices=choices, activity=activity, signup=signup, code=code,
+                  nexts={c.id: attendance.next_scan(c, mine.get(c.id), now) for c in choices},
                   confirm=confirm, next=attendance.next_scan(activity, signup, now) if activity else None,
                   error=error, chosen=activity.id if activity else (choices[0].id if len(choices) == 1 else None),
                   window=attendance.window_seconds()), status
@@ -162,3 +166,11 @@ def attendance_box(activity, signup, organiser) -> dict:
     if signup is not None and signup.status == "confirmed":
         box["next"] = attendance.next_scan(activity, signup)
     return box
+
+
+@bp.app_template_global("attendance_span")
+def attendance_span(start, end) -> str:
+    """An activity's time: "12月7日 09:00–12:00" on one day (Qingdao time), else both days in full."""
+    if to_user_timezone(start).date() == to_user_timezone(end).date():
+        return f"{units.day_time(start)}–{format_time(end, 'HH:mm')}"
+    return f"{units.day_time(start)} – {units.day_time(end)}"
