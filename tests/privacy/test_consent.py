@@ -112,11 +112,12 @@ def test_accepting_a_version_that_is_no_longer_current_asks_again(client, make_u
     assert consents(user.id)[-1][1] != v3.id
 
 
-def test_the_demo_builder_records_consent_for_users_without_one(app, make_user):
+def test_the_demo_builder_records_consent_for_its_users_without_one(app, make_user):
     a = make_user(consent=False)
     b = make_user()
-    assert consent_everyone() == 1
-    assert consents(a.id) == [("signup", current().id)] and len(consents(b.id)) == 1
+    real = make_user(consent=False)
+    assert consent_everyone(select(User.id).where(User.id.in_([a.id, b.id]))) == 1
+    assert consents(a.id) == [("signup", current().id)] and len(consents(b.id)) == 1 and consents(real.id) == []
 
 
 def test_the_account_page_partial_lists_consents_newest_first(app, make_user):
@@ -134,3 +135,13 @@ def test_the_account_page_partial_lists_consents_newest_first(app, make_user):
     versions = re.findall(r"Version (\d+)", html)
     assert versions == ["2", "1"] and "when logging in" in html and "when signing up" in html
     assert 'href="/privacy"' in html
+
+
+def test_the_demo_people_have_agreed_and_log_in_without_the_question(app, client):
+    from volunteer.demo.services import build
+
+    built = build(small=True)
+    volunteer = next(login for login in built["logins"] if login["role"] == "volunteer")
+    resp = client.post("/login", data={"phone": volunteer["phone"], "password": built["password"]})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/"
+    assert db.session.scalar(select(func.count(PrivacyConsent.id))) == db.session.scalar(select(func.count(User.id)))

@@ -99,11 +99,12 @@ def history(user_id: int) -> list[tuple[PrivacyConsent, str]]:
     return [(consent, version) for consent, version in rows]
 
 
-def consent_everyone(via: str = "signup") -> int:
-    """Record consent to the current notice for every user who has given none (the demo's users); how many."""
+def consent_everyone(among=None, via: str = "signup") -> int:
+    """Record consent to the current notice for every user (among a select of user ids, e.g. the demo's) who
+    has given none; return how many."""
     notice = current()
-    given = select(PrivacyConsent.user_id)
-    ids = db.session.scalars(select(User.id).where(User.id.not_in(given))).all()
+    query = select(User.id).where(User.id.not_in(select(PrivacyConsent.user_id)))
+    ids = db.session.scalars(query.where(User.id.in_(among)) if among is not None else query).all()
     if ids:
         db.session.execute(insert(PrivacyConsent),
                            [{"user_id": uid, "notice_id": notice.id, "via": via} for uid in ids])
