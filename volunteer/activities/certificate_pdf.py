@@ -57,7 +57,7 @@ def pdf_bytes(cert, full_name: str, verify_url: str) -> bytes:
         "This certifies that %(name)s served as a volunteer from %(start)s to %(end)s: %(hours)s hours of "
         "service in all, in %(count)s activities and visits.", name=full_name,
         start=format_date(cert.period_start, "long"), end=format_date(cert.period_end, "long"),
-        hours=hours(cert.minutes), count=cert.activities), new_x="LMARGIN", new_y="NEXT")
+        hours=hours(cert.minutes), count=cert.activities), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
     cols = (30, width - 30 - 24, 24)

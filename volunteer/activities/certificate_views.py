@@ -40,6 +40,8 @@ def _chosen(values) -> dict:
     choice = values.get("period") if values.get("period") in certificates.PERIODS else "this_year"
     out = {"choice": choice, "start": values.get("start", ""), "end": values.get("end", ""), "first": None,
            "last": None, "error": None}
+    if choice == "custom" and not (out["start"] and out["end"]):
+        return out  # the dates are still being entered
     try:
         out["first"], out["last"] = certificates.period(choice, _day(out["start"]), _day(out["end"]))
     except certificates.CertificateError as exc:
@@ -66,8 +68,8 @@ def certificates_page():
     if not form.validate_on_submit():
         abort(400)
     chosen = _chosen(request.form)
-    if chosen["error"]:
-        return _page(chosen, 422)
+    if chosen["error"] or chosen["first"] is None:
+        return _page(chosen, 422, chosen["error"] or certificates.NO_PERIOD)
     try:
         cert = certificates.issue(current_user, chosen["first"], chosen["last"])
     except certificates.CertificateError as exc:
@@ -110,7 +112,9 @@ def verify(number):
 
 
 @bp.app_template_filter("certificate_hours")
-def certificate_hours(minutes):
-    """Minutes as hours to two decimals at most, as the certificate prints them: "2.5 小时", "0.75 hours"."""
+def certificate_hours(minutes, unit=True):
+    """Minutes as hours to two decimals at most, as the certificate prints them: "2.5 小时", "0.75 hours"
+    (unit=False: the number alone)."""
     n = round(int(minutes or 0) / 60, 2)
-    return ngettext("%(value)s hour", "%(value)s hours", 1 if n == 1 else 2, value=format_decimal(n, "#,##0.##"))
+    text = format_decimal(n, "#,##0.##")
+    return ngettext("%(value)s hour", "%(value)s hours", 1 if n == 1 else 2, value=text) if unit else text

@@ -33,6 +33,7 @@ from .models import Activity, ActivitySignup, Certificate
 PLATFORM = "护航 · 青岛市儿童关爱服务平台"  # a proper name, printed as it is in every language
 PERIODS = ("this_year", "last_year", "custom")
 EARLIEST = date(2000, 1, 1)
+NO_PERIOD = _l("Choose a period, or enter its first and last days.")
 
 
 class CertificateError(Exception):
@@ -65,7 +66,7 @@ def period(choice: str, start: date | None = None, end: date | None = None, now:
     if choice == "last_year":
         return date(now.year - 1, 1, 1), date(now.year - 1, 12, 31)
     if choice != "custom" or start is None or end is None:
-        raise CertificateError(_l("Choose a period, or enter its first and last days."))
+        raise CertificateError(NO_PERIOD)
     return check(start, end, now)
 
 
