@@ -81,7 +81,7 @@ def _validate(data: dict) -> dict:
     return out
 
 
-def _may_organise(user, activity_or_codes) -> bool:
+def may_organise(user, activity_or_codes) -> bool:
     """A coordinator whose scope holds the activity's town or district, or an admin of its organisation."""
     a = activity_or_codes
     if user.role == "org_admin":
@@ -97,7 +97,7 @@ def create(user, data: dict) -> Activity:
     org_id = user.organisation_id if user.role == "org_admin" else None
     activity = Activity(**fields, org_id=org_id, created_by_id=user.id, status="draft", places_taken=0,
                         waitlist_seq=0)
-    if not _may_organise(user, activity):
+    if not may_organise(user, activity):
         raise ActivityError(NOT_ORGANISER)
     db.session.add(activity)
     db.session.flush()
@@ -113,7 +113,7 @@ def edit(user, activity_id: int, data: dict) -> Activity:
     activity = organised(user, activity_id)
     fields = _validate(data)
     probe = Activity(**{k: fields[k] for k in ("district_code", "town_code")}, org_id=activity.org_id)
-    if not _may_organise(user, probe):
+    if not may_organise(user, probe):
         raise ActivityError(NOT_ORGANISER)
     old_start, old_venue, now = activity.starts_at, activity.venue, utcnow()
     changed = db.session.execute(update(Activity).where(
@@ -148,7 +148,7 @@ def edit(user, activity_id: int, data: dict) -> Activity:
 def organised(user, activity_id: int) -> Activity:
     """The activity if user may change it, else ActivityNotFound."""
     activity = db.session.get(Activity, activity_id) if isinstance(activity_id, int) else None
-    if activity is None or not _may_organise(user, activity):
+    if activity is None or not may_organise(user, activity):
         raise ActivityNotFound(NOT_FOUND)
     return activity
 
