@@ -60,6 +60,7 @@ def _ids(model, column, *where, limit=1):
 
 def build_world() -> dict:
     """Build the data set (inside an app context); {"logins": {role: (phone, password)}, "seeds": {role: [url]}}."""
+    from volunteer.accounts.deletion import SELF_SERVICE_ROLES as SELF_SERVICE
     from volunteer.children.models import Child
     from volunteer.needs.models import Need
     from volunteer.notifications.services import notify
@@ -103,5 +104,7 @@ def build_world() -> dict:
     seeds["driver"] += ["/deliveries", f"/deliveries/{run}"]
     for role in ("org_admin", "org_member", "donor"):
         seeds[role] += [f"/orgs/{users[role].organisation_id}", "/my/wishes"]
+    for role in ROLES:  # the account's own pages; deleting is for self-service roles (staff are sent back)
+        seeds[role] += ["/account", "/account/data"] + (["/account/delete"] if users[role].role in SELF_SERVICE else [])
     logins = {role: (users[role].phone, DEMO_PASSWORD) for role in ROLES}
     return {"logins": logins, "seeds": seeds}
