@@ -23,7 +23,7 @@ def test_volunteer_signs_up_on_a_phone_in_chinese_and_lands_home(live_server, ph
     page.fill("#password", "weak")
     page.fill("#confirm", "weak")
     page.locator("form.card button[type=submit]").tap()
-    expect(page.locator(".field-error").first).to_be_visible()
+    expect(page.locator("main .field-error").first).to_be_visible()
     expect(page.locator("#name")).to_have_value("测试志愿者")  # the rest of the form is kept
 
     page.fill("#password", "qingdao-help-2026")
