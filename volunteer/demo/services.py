@@ -181,6 +181,7 @@ def build(small: bool = False, seed: int = 2019, reset: bool = False) -> dict:
     extra = add_children(children, child_rng, people["staff_ids"]["admin"], now, today)
     demo_volunteer = _demo_volunteer_id(people["logins"])
     visits = add_visits(random_stream(seed, "visits"), people["staff_ids"], demo_volunteer, now)
+    from .safeguarding import add_checks; add_checks(random_stream(seed, "checks"), people["staff_ids"], demo_volunteer, now)  # noqa: E702,E501
     activities = add_activities(random_stream(seed, "activities"), people["staff_ids"], demo_volunteer, now)
     # The full data set also holds the 2017-2019 service history (the seed's figures); --small leaves it out.
     history = (add_history(random_stream(seed, "history"), people["staff_ids"], [demo_volunteer]) if not small

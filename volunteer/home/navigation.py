@@ -28,6 +28,7 @@ STAFF = (
     [HOME, _i("children.index", "children", _l("Children")), _i("visits.index", "visit", _l("Visits")), INBOX],
     [_i("wishes.event_list", "gift", _l("Wishes")), _i("logistics.index", "package", _l("Gift packs")),
      _i("matching.offers", "hand", _l("Offers to help")), _i("volunteers.credentials", "badge", _l("Credentials")),
+     _i("safeguarding.staff_list", "check", _l("Check certificates")),
      _i("orgs.index", "building", _l("Organisations")), _i("matching.coverage", "map", _l("Coverage")),
      _i("stats.index", "chart", _l("Statistics")), _i("tasks.failed", "alert", _l("Failed jobs")),
      _i("api_tokens.tokens", "key", _l("API tokens")), ACCOUNT],
@@ -36,11 +37,13 @@ VOLUNTEER = (
     [HOME, _i("matching.near", "pin", _l("Nearby")), _i("visits.mine", "visit", _l("Visits")), INBOX],
     [_i("needs.board", "list", _l("Children's needs")), _i("matching.offers", "hand", _l("My offers")),
      _i("wishes.index", "gift", _l("Wishes")), _i("volunteers.profile", "profile", _l("Profile")),
+     _i("safeguarding.mine", "check", _l("My checks")),
      _i("logistics.deliveries", "package", _l("My deliveries")), ACCOUNT],
 )
 ORG = (
     [HOME, _i("needs.board", "list", _l("Needs")), _i("visits.mine", "visit", _l("Visits")), INBOX],
     [_i("wishes.index", "gift", _l("Wishes")), _i("orgs.index", "building", _l("Organisation")),
+     _i("safeguarding.mine", "check", _l("My checks")),
      _i("logistics.deliveries", "package", _l("My deliveries")), ACCOUNT],
 )
 DONOR = (
