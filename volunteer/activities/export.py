@@ -153,7 +153,7 @@ def xlsx_bytes(user, first: date, last: date) -> tuple[bytes, int]:
             r.id_number = plain[r.volunteer_id]
     book = xlsx.new_book()
     _import_sheet(book, data)
-    missing = sorted({r.volunteer_id: r.name for r in data if not r.id_number}.items())
+    missing = sorted({r.volunteer_id: r.name for r in data if not r.id_number}.items(), key=lambda kv: (kv[1], kv[0]))
     notes = [(_("Period"), _("%(start)s to %(end)s", start=first.isoformat(), end=last.isoformat())),
              (_("Rows"), len(data)), (_("Volunteers"), len({r.volunteer_id for r in data})),
              (_("Without an ID number"), missing_text(len(missing)))]
