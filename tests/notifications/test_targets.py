@@ -258,20 +258,24 @@ def welcome(w):
 
 
 def activity(w):
+    from datetime import timedelta as td
+
     from tests.activities.conftest import activity_data
-    from volunteer.activities import services
+    from volunteer.activities import reminders, services
 
     a = services.publish(w.coord, services.create(w.coord, activity_data(places=1)).id)
     for v in w.vols:
         services.sign_up(v, a.id)
     services.cancel_signup(w.vols[0], a.id)  # the waitlisted vols[1] is promoted
     services.cancel(w.coord, a.id)           # vols[1] (confirmed) is told
-    out = []
-    for key in (f"activity:{a.id}:promoted:{w.vols[1].id}", f"activity:{a.id}:cancelled:{w.vols[1].id}"):
-        n_id = db.session.scalar(select(Notification.id).where(Notification.key == key))
-        # No activity page yet: the message opens its own row in the inbox.
-        out.append(Expect(w.vols[1], key, f"/inbox/#n-{n_id}", f'id="n-{n_id}"'))
-    return out
+    soon = utcnow() + td(hours=1)
+    b = services.publish(w.coord, services.create(w.coord, activity_data(
+        starts_at=soon, ends_at=soon + td(hours=2), signup_deadline=soon - td(minutes=10))).id)
+    reminders.remind(services.sign_up(w.vols[0], b.id).id, 2)
+    page = 'id="activity-details"', 'id="organiser-actions"'
+    return [Expect(w.vols[1], f"activity:{a.id}:promoted:{w.vols[1].id}", f"/activities/{a.id}", *page),
+            Expect(w.vols[1], f"activity:{a.id}:cancelled:{w.vols[1].id}", f"/activities/{a.id}", *page),
+            Expect(w.vols[0], f"activity:{b.id}:remind:2:{w.vols[0].id}:", f"/activities/{b.id}", *page)]
 
 
 def safeguarding_expiry(w):

@@ -146,9 +146,16 @@ def _profile(user, _id):
 
 
 @_kind("activity")
-def _activity(user, _activity_id):
-    """No activity page exists yet: the message opens its own row in the inbox, which says it all."""
-    return None
+def _activity(user, activity_id):
+    """The activity's page, for whoever may open it (a cancelled one: its organisers and those signed up)."""
+    from ..activities.errors import ActivityNotFound
+    from ..activities.queries import visible
+
+    try:
+        visible(user, activity_id)
+    except ActivityNotFound:
+        return None
+    return route("activities.show", activity_id=activity_id)
 
 
 @_kind("safeguarding")

@@ -22,12 +22,14 @@ SCHEDULER_FRESH_S = 15
 def start_periodic() -> int:
     """Start each periodic job unless it is already scheduled, queued or running; return how many."""
     from ..accounts.deletion import start_erasure
+    from ..activities.reminders import start_sweep as start_activity_sweep
     from ..events.services import start_reconciler
     from ..safeguarding.expiry import start as start_expiry
     from ..visits.reminders import start_sweep
     from ..wishes.schedule import start_release
 
-    return sum((start_reconciler(), start_sweep(), start_release(), start_erasure(), start_expiry()))
+    return sum((start_reconciler(), start_sweep(), start_release(), start_erasure(), start_expiry(),
+                start_activity_sweep()))
 
 
 def catch_up(older_than_seconds: float = PERIODIC_EVERY_S) -> int:
