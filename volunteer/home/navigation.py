@@ -23,10 +23,14 @@ def _i(endpoint, icon, label, badge=None):
 HOME = _i("home.index", "home", _l("Home"))
 INBOX = _i("notifications.inbox", "inbox", _l("Inbox"), badge="unread_count")
 ACCOUNT = _i("accounts.account", "account", _l("Account"))
+# Activities come first under 更多 (the four tabs stay as they are); a group of people is their icon, a pin
+# for staff (whose Children tab has the group).
+ACTIVITIES = _i("activities.index", "children", _l("Activities"))
 
 STAFF = (
     [HOME, _i("children.index", "children", _l("Children")), _i("visits.index", "visit", _l("Visits")), INBOX],
-    [_i("wishes.event_list", "gift", _l("Wishes")), _i("logistics.index", "package", _l("Gift packs")),
+    [_i("activities.index", "pin", _l("Activities")),
+     _i("wishes.event_list", "gift", _l("Wishes")), _i("logistics.index", "package", _l("Gift packs")),
      _i("matching.offers", "hand", _l("Offers to help")), _i("volunteers.credentials", "badge", _l("Credentials")),
      _i("safeguarding.staff_list", "check", _l("Check certificates")),
      _i("orgs.index", "building", _l("Organisations")), _i("matching.coverage", "map", _l("Coverage")),
@@ -35,20 +39,20 @@ STAFF = (
 )
 VOLUNTEER = (
     [HOME, _i("matching.near", "pin", _l("Nearby")), _i("visits.mine", "visit", _l("Visits")), INBOX],
-    [_i("needs.board", "list", _l("Children's needs")), _i("matching.offers", "hand", _l("My offers")),
+    [ACTIVITIES, _i("needs.board", "list", _l("Children's needs")), _i("matching.offers", "hand", _l("My offers")),
      _i("wishes.index", "gift", _l("Wishes")), _i("volunteers.profile", "profile", _l("Profile")),
      _i("safeguarding.mine", "check", _l("My checks")),
      _i("logistics.deliveries", "package", _l("My deliveries")), ACCOUNT],
 )
 ORG = (
     [HOME, _i("needs.board", "list", _l("Needs")), _i("visits.mine", "visit", _l("Visits")), INBOX],
-    [_i("wishes.index", "gift", _l("Wishes")), _i("orgs.index", "building", _l("Organisation")),
+    [ACTIVITIES, _i("wishes.index", "gift", _l("Wishes")), _i("orgs.index", "building", _l("Organisation")),
      _i("safeguarding.mine", "check", _l("My checks")),
      _i("logistics.deliveries", "package", _l("My deliveries")), ACCOUNT],
 )
 DONOR = (
     [HOME, _i("wishes.index", "gift", _l("Wishes")), _i("wishes.mine", "hand", _l("My claims")), INBOX],
-    [_i("wishes.event_list", "list", _l("Wish events")), _i("orgs.index", "building", _l("Organisation")),
+    [_i("wishes.event_list", "list", _l("Wish events")), ACTIVITIES, _i("orgs.index", "building", _l("Organisation")),
      _i("logistics.deliveries", "package", _l("My deliveries")), ACCOUNT],
 )
 GUEST = ([_i("accounts.login", "login", _l("Log in")), _i("accounts.signup", "signup", _l("Sign up"))], [])
