@@ -104,6 +104,10 @@ def build_world() -> dict:
     seeds["driver"] += ["/deliveries", f"/deliveries/{run}"]
     for role in ("org_admin", "org_member", "donor"):
         seeds[role] += [f"/orgs/{users[role].organisation_id}", "/my/wishes"]
+    for role in ("volunteer", "driver", "org_admin", "org_member"):  # service certificates (issue 18)
+        seeds[role] += ["/my/certificates"]
+    for role in ("coordinator", "admin", "org_admin"):  # the national system's export (issue 18)
+        seeds[role] += ["/activities/export"]
     for role in ROLES:  # the account's own pages; deleting is for self-service roles (staff are sent back)
         seeds[role] += ["/account", "/account/data"] + (["/account/delete"] if users[role].role in SELF_SERVICE else [])
     logins = {role: (users[role].phone, DEMO_PASSWORD) for role in ROLES}
