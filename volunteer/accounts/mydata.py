@@ -35,8 +35,9 @@ CHECK_STATUSES = {"none": _l("No credential given"), "pending": _l("Waiting for 
                   "verified": _l("Verified"), "rejected": _l("Rejected")}
 # The account's own audit entries (reason -> what happened).
 ACCOUNT_EVENTS = {"my data page": _l("Looked at my data"), "my data json": _l("Downloaded my data"),
-                  "deletion requested": _l("Asked to delete the account"), "deletion cancelled": _l("Kept the account"),
-                  "personal data erased": _l("Personal data erased"), "phone": _l("Changed the mobile number")}
+                  "deletion requested": _l("Asked to delete the account"),
+                  "deletion cancelled": _l("Kept the account"), "personal data erased": _l("Personal data erased"),
+                  "phone": _l("Changed the mobile number")}
 DETAILS = {"name", "email"}
 CONSENT_VIA = {"signup": _l("At sign-up"), "login": _l("At a login")}
 SECTIONS = ("account", "profile", "skills", "availability", "hours", "visits", "activities", "offers",
@@ -55,20 +56,7 @@ def _rows(stmt):
 def collect(user) -> dict:
     """Every section of the user's data (see SECTIONS)."""
     uid = user.id
-    visits = [{"date": starts, "service_type": kind, "service": _service(kind), "status": status,
-               "status_label": str(ASSIGNEE_STATUSES.get(status, status)), "minutes": minutes}
-              for starts, kind, status, minutes in _rows(
-                  select(Visit.starts_at, Need.service_type, VisitAssignee.status, VisitAssignee.service_minutes)
-                  .join(Visit, Visit.id == VisitAssignee.visit_id).join(Need, Need.id == Visit.need_id)
-                  .where(VisitAssignee.user_id == uid).order_by(Visit.starts_at))]
-    activities = [{"date": a.starts_at, "title": a.title, "service_type": a.service_type,
-                   "service": _service(a.service_type), "venue": a.venue, "status": s.status,
-                   "status_label": str(SIGNUP_STATUSES.get(s.status, s.status)),
-                   "signed_in_at": s.signed_in_at, "signed_out_at": s.signed_out_at, "minutes": s.minutes,
-                   "hours_status": s.hours_status, "hours_label": str(HOURS_STATUSES.get(s.hours_status, "")),
-                   "approved_minutes": s.approved_minutes}
-                  for s, a in _rows(select(ActivitySignup, Activity).join(Activity, Activity.id == ActivitySignup.activity_id)
-                                    .where(ActivitySignup.volunteer_id == uid).order_by(Activity.starts_at))]
+    visits, activities = _visits(uid), _activities(uid)
     visit_minutes = sum(v["minutes"] or 0 for v in visits)
     activity_minutes = sum(a["approved_minutes"] or 0 for a in activities if a["hours_status"] == "approved")
     return {
@@ -78,34 +66,71 @@ def collect(user) -> dict:
         "hours": {"visit_minutes": visit_minutes, "activity_minutes": activity_minutes,
                   "total_minutes": visit_minutes + activity_minutes},
         "visits": visits, "activities": activities, "offers": _offers(uid), "wish_claims": _claims(uid),
-        "certificates": [{"number": c.number, "period_start": c.period_start, "period_end": c.period_end,
-                          "minutes": c.minutes, "services": c.activities, "issuer": c.issuer, "issued_at": c.issued_at}
-                         for c in db.session.scalars(select(Certificate).where(Certificate.volunteer_id == uid)
-                                                     .order_by(Certificate.issued_at))],
-        "consents": [{"version": version, "given_at": given, "via": via,
-                      "via_label": str(CONSENT_VIA.get(via, via))} for version, given, via in _rows(
-            select(PrivacyNotice.version, PrivacyConsent.given_at, PrivacyConsent.via)
-            .join(PrivacyNotice, PrivacyNotice.id == PrivacyConsent.notice_id)
-            .where(PrivacyConsent.user_id == uid).order_by(PrivacyConsent.given_at))],
-        "safeguarding_checks": _checks(uid),
-        "notifications": [{"title": title, "kind": kind, "sent_at": sent, "read_at": read}
-                          for title, kind, sent, read in _rows(
-                              select(Notification.title, Notification.kind, Notification.created_at, Notification.read_at)
-                              .where(Notification.user_id == uid).order_by(Notification.created_at.desc()))],
-        "channels": _channels(uid),
-        "api_tokens": [{"name": t.name, "created_at": t.created_at, "last_used_at": t.last_used_at,
-                        "revoked_at": t.revoked_at}
-                       for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == uid).order_by(ApiToken.id))],
-        "sign_ins": {"last_login_at": user.last_login_at,
-                     "open_sessions": [{"started_at": at} for at in db.session.scalars(
-                         select(UserSession.created_at).where(UserSession.user_id == uid)
-                         .order_by(UserSession.created_at))]},
-        # Only the entries about the account itself: the user's other audit rows name children's records.
-        "account_history": [{"action": action, "what": reason, "label": _event(reason), "at": at}
-                            for action, reason, at in _rows(
-            select(AuditEntry.action, AuditEntry.reason, AuditEntry.at)
-            .where(AuditEntry.collection == "account", AuditEntry.object_id == uid).order_by(AuditEntry.at))],
+        "certificates": _certificates(uid), "consents": _consents(uid), "safeguarding_checks": _checks(uid),
+        "notifications": _notifications(uid), "channels": _channels(uid), "api_tokens": _tokens(uid),
+        "sign_ins": {"last_login_at": user.last_login_at, "open_sessions": [
+            {"started_at": at} for at in db.session.scalars(
+                select(UserSession.created_at).where(UserSession.user_id == uid).order_by(UserSession.created_at))]},
+        "account_history": _history(uid),
     }
+
+
+def _visits(uid) -> list:
+    # The helper's own part: when, what, their answer and minutes; nothing about the child or the home.
+    return [{"date": starts, "service_type": kind, "service": _service(kind), "status": status,
+             "status_label": str(ASSIGNEE_STATUSES.get(status, status)), "minutes": minutes}
+            for starts, kind, status, minutes in _rows(
+                select(Visit.starts_at, Need.service_type, VisitAssignee.status, VisitAssignee.service_minutes)
+                .join(Visit, Visit.id == VisitAssignee.visit_id).join(Need, Need.id == Visit.need_id)
+                .where(VisitAssignee.user_id == uid).order_by(Visit.starts_at))]
+
+
+def _activities(uid) -> list:
+    return [{"date": a.starts_at, "title": a.title, "service_type": a.service_type,
+             "service": _service(a.service_type), "venue": a.venue, "status": s.status,
+             "status_label": str(SIGNUP_STATUSES.get(s.status, s.status)),
+             "signed_in_at": s.signed_in_at, "signed_out_at": s.signed_out_at, "minutes": s.minutes,
+             "hours_status": s.hours_status, "hours_label": str(HOURS_STATUSES.get(s.hours_status, "")),
+             "approved_minutes": s.approved_minutes}
+            for s, a in _rows(select(ActivitySignup, Activity)
+                              .join(Activity, Activity.id == ActivitySignup.activity_id)
+                              .where(ActivitySignup.volunteer_id == uid).order_by(Activity.starts_at))]
+
+
+def _certificates(uid) -> list:
+    return [{"number": c.number, "period_start": c.period_start, "period_end": c.period_end,
+             "minutes": c.minutes, "services": c.activities, "issuer": c.issuer, "issued_at": c.issued_at}
+            for c in db.session.scalars(select(Certificate).where(Certificate.volunteer_id == uid)
+                                        .order_by(Certificate.issued_at))]
+
+
+def _consents(uid) -> list:
+    return [{"version": version, "given_at": given, "via": via, "via_label": str(CONSENT_VIA.get(via, via))}
+            for version, given, via in _rows(
+                select(PrivacyNotice.version, PrivacyConsent.given_at, PrivacyConsent.via)
+                .join(PrivacyNotice, PrivacyNotice.id == PrivacyConsent.notice_id)
+                .where(PrivacyConsent.user_id == uid).order_by(PrivacyConsent.given_at))]
+
+
+def _notifications(uid) -> list:
+    # Titles only: children appear there by nickname; bodies may say more.
+    return [{"title": title, "kind": kind, "sent_at": sent, "read_at": read}
+            for title, kind, sent, read in _rows(
+                select(Notification.title, Notification.kind, Notification.created_at, Notification.read_at)
+                .where(Notification.user_id == uid).order_by(Notification.created_at.desc()))]
+
+
+def _tokens(uid) -> list:
+    return [{"name": t.name, "created_at": t.created_at, "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}
+            for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == uid).order_by(ApiToken.id))]
+
+
+def _history(uid) -> list:
+    # Only the entries about the account itself: the user's other audit rows name children's records.
+    return [{"action": action, "what": reason, "label": _event(reason), "at": at}
+            for action, reason, at in _rows(
+                select(AuditEntry.action, AuditEntry.reason, AuditEntry.at)
+                .where(AuditEntry.collection == "account", AuditEntry.object_id == uid).order_by(AuditEntry.at))]
 
 
 def _event(reason: str) -> str:
@@ -139,8 +164,8 @@ def _profile(uid) -> dict | None:
 
 def _skills(uid) -> list:
     return [{"skill": s.skill, "label": str(SKILLS.get(s.skill, s.skill)), "credential": s.credential,
-             "credential_status": s.credential_status,
-             "status_label": str(CHECK_STATUSES.get(s.credential_status, s.credential_status)), "verified_at": s.verified_at}
+             "credential_status": s.credential_status, "verified_at": s.verified_at,
+             "status_label": str(CHECK_STATUSES.get(s.credential_status, s.credential_status))}
             for s in db.session.scalars(select(VolunteerSkill).where(VolunteerSkill.user_id == uid)
                                         .order_by(VolunteerSkill.skill))]
 
