@@ -111,7 +111,8 @@ def test_the_job_erases_after_the_grace_and_not_before(client, login, volunteer,
     assert user.erased_at is not None and user.name == "已注销志愿者" and user.email is None
     assert user.phone == f"erased:{user.id}" and not user.active
     profile = db.session.get(VolunteerProfile, user.id)
-    assert (profile.lat, profile.lon, profile.birth_date, profile.id_number_enc, profile.id_number_mask) == (None,) * 5
+    cleared = (profile.lat, profile.lon, profile.birth_date, profile.id_number_enc, profile.id_number_mask)
+    assert cleared == (None,) * 5
     assert db.session.scalar(select(VolunteerSkill.credential).where(VolunteerSkill.user_id == user.id)) is None
     assert db.session.scalar(select(AvailabilitySlot.id).where(AvailabilitySlot.user_id == user.id)) is None
     assert db.session.get(ChannelChoice, user.id) is None
@@ -196,3 +197,21 @@ def test_pages_show_an_erased_user_as_a_deleted_volunteer_in_the_readers_languag
     db.session.refresh(volunteer)
     with app.test_request_context(headers=EN):
         assert app.jinja_env.from_string("{{ u|account_name }}").render(u=volunteer) == "Deleted volunteer"
+
+
+def test_the_deletion_page_asks_to_call_off_what_is_ahead_first(client, login, volunteer, make_child, make_user):
+    from volunteer.needs.services import create_need
+    from volunteer.visits.models import Visit
+
+    admin = make_user(role="admin")
+    need = create_need(admin, make_child(by=admin).ref, {"dimension": "intellect", "service_type": "tutoring"})
+    at = utcnow() + timedelta(days=2)
+    visit = Visit(need_id=need.id, child_id=need.child_id, status="accepted", starts_at=at,
+                  ends_at=at + timedelta(hours=1))
+    visit.assignees = [VisitAssignee(user_id=volunteer.id, status="accepted")]
+    db.session.add(visit)
+    db.session.commit()
+    assert deletion.commitments(volunteer) == {"visits": 1, "activities": 0}
+    login(volunteer)
+    page = client.get("/account/delete", headers=EN).get_data(as_text=True)
+    assert 'id="delete-ahead"' in page and "1 visit ahead." in page and 'href="/my/visits"' in page

@@ -102,7 +102,8 @@ def delete_account():
                     day=local_day(due)), "info")
             return redirect(url_for("accounts.login"))
     status = 422 if form.errors else 200
-    return render_template("accounts/delete.html", form=form, grace_days=deletion.grace().days), status
+    return render_template("accounts/delete.html", form=form, grace_days=deletion.grace().days,
+                           ahead=deletion.commitments(current_user)), status
 
 
 @bp.post("/account/deletion/cancel")

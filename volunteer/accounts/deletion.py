@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash
 
 from ..audit import services as audit
@@ -61,6 +61,25 @@ def due_at(user):
     if user.deletion_requested_at is None or user.erased_at is not None:
         return None
     return user.deletion_requested_at + grace()
+
+
+def commitments(user, now=None) -> dict:
+    """What the user still has ahead (visits accepted or offered, activity places and waitlists): the
+    deletion does not call them off, so the page asks to cancel them or tell the coordinator first."""
+    from ..activities.models import Activity, ActivitySignup
+    from ..visits.models import ACTIVE_STATUSES, Visit, VisitAssignee
+
+    now = now or utcnow()
+    visits = db.session.scalar(select(func.count(VisitAssignee.id)).join(Visit, Visit.id == VisitAssignee.visit_id)
+                               .where(VisitAssignee.user_id == user.id,
+                                      VisitAssignee.status.in_(("offered", "accepted")),
+                                      Visit.status.in_(ACTIVE_STATUSES), Visit.ends_at > now))
+    activities = db.session.scalar(select(func.count(ActivitySignup.id))
+                                   .join(Activity, Activity.id == ActivitySignup.activity_id)
+                                   .where(ActivitySignup.volunteer_id == user.id,
+                                          ActivitySignup.status.in_(("confirmed", "waitlisted")),
+                                          Activity.status.in_(("published", "closed")), Activity.ends_at > now))
+    return {"visits": visits or 0, "activities": activities or 0}
 
 
 def request_deletion(user: User, password: str, now=None, check_role: bool = True):
