@@ -110,5 +110,6 @@ def build_world() -> dict:
         seeds[role] += ["/activities/export"]
     for role in ROLES:  # the account's own pages; deleting is for self-service roles (staff are sent back)
         seeds[role] += ["/account", "/account/data"] + (["/account/delete"] if users[role].role in SELF_SERVICE else [])
+        seeds[role] += ["/account/phone", "/privacy"]  # the phone change's first step; the privacy notice
     logins = {role: (users[role].phone, DEMO_PASSWORD) for role in ROLES}
     return {"logins": logins, "seeds": seeds}
