@@ -97,7 +97,7 @@ def summary(user_id: int, first: date, last: date, issued_at: datetime | None = 
             ActivitySignup.volunteer_id == user_id, ActivitySignup.activity_id.in_(ids["activity"]),
             ActivitySignup.approved_at > issued_at)))
     rows = [Service(date.fromisoformat(i["date"]),
-                    i["title"] or _l("Home visit: %(service)s", service=SERVICE_TYPES.get(i["service_type"],
+                    i["title"] or _l("Visit: %(service)s", service=SERVICE_TYPES.get(i["service_type"],
                                                                                         i["service_type"])),
                     i["minutes"], orgs.get((i["kind"], i["id"])))
             for i in items if not (i["kind"] == "activity" and i["id"] in later)]
