@@ -72,4 +72,5 @@ def _register_blueprints(app):
     from .geo.views import bp as geo_bp; app.register_blueprint(geo_bp)  # noqa: E702
     from .activities.views import register as register_activities; register_activities(app)  # noqa: E702
     from .privacy.views import register as register_privacy; register_privacy(app)  # noqa: E702
+    from .offline.views import register as register_offline; register_offline(app)  # noqa: E702
     from .safeguarding.views import register as register_safeguarding; register_safeguarding(app)  # noqa: E702

@@ -122,7 +122,10 @@ def card(visit, user) -> dict:
                              "minutes": a.service_minutes} for a in visit.assignees]
         row.update(method=visit.check_in_method, distance=visit.check_in_distance_m,
                    override_reason=visit.override_reason, flag_reason=visit.flag_reason,
-                   checked_in_at=local(visit.checked_in_at), minutes_total=visit.service_minutes)
+                   checked_in_at=local(visit.checked_in_at), minutes_total=visit.service_minutes,
+                   # taken without signal: when the phone's check-in / check-out arrived
+                   check_in_synced=local(visit.check_in_synced_at),
+                   check_out_synced=local(visit.check_out_synced_at))
     return row
 
 
