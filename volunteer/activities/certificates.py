@@ -96,13 +96,16 @@ def summary(user_id: int, first: date, last: date, issued_at: datetime | None = 
         later = set(db.session.scalars(select(ActivitySignup.activity_id).where(
             ActivitySignup.volunteer_id == user_id, ActivitySignup.activity_id.in_(ids["activity"]),
             ActivitySignup.approved_at > issued_at)))
-    rows = [Service(date.fromisoformat(i["date"]),
-                    i["title"] or _l("Visit: %(service)s", service=SERVICE_TYPES.get(i["service_type"],
-                                                                                        i["service_type"])),
-                    i["minutes"], orgs.get((i["kind"], i["id"])))
+    rows = [Service(date.fromisoformat(i["date"]), _title(i), i["minutes"], orgs.get((i["kind"], i["id"])))
             for i in items if not (i["kind"] == "activity" and i["id"] in later)]
     rows.sort(key=lambda r: (r.day, str(r.title)))
     return {"minutes": sum(r.minutes for r in rows), "count": len(rows), "rows": rows}
+
+
+def _title(item: dict):
+    """An activity's title; a visit (which has none) by its service type."""
+    service = item["service_type"]
+    return item["title"] or _l("Visit: %(service)s", service=SERVICE_TYPES.get(service, service))
 
 
 def masked_name(name: str) -> str:
