@@ -41,9 +41,10 @@ def page_context(form=None, details=None) -> dict:
 @bp.before_app_request
 def offer_to_keep_the_account():
     """A user whose deletion waits (they logged in again) is offered to keep the account first."""
-    if (current_user.is_authenticated and current_user.deletion_requested_at is not None
-            and request.endpoint not in PENDING_ALLOWED
-            and not (request.endpoint or "").startswith(PENDING_ALLOWED_PARTS)):
+    endpoint = request.endpoint or ""
+    if endpoint in PENDING_ALLOWED or endpoint.startswith(PENDING_ALLOWED_PARTS):
+        return None  # before current_user: a static file loads no user
+    if current_user.is_authenticated and current_user.deletion_requested_at is not None:
         return redirect(url_for("accounts.account"))
     return None
 
