@@ -38,11 +38,9 @@ def people(make_user, make_org):
     return out
 
 
-def _home(user, lat, lon, radius_km=None):
+def _home(user, lat, lon):
     p = db.session.get(VolunteerProfile, user.id)
     p.lat, p.lon = lat, lon
-    if radius_km:
-        p.radius_km = radius_km
     db.session.commit()
 
 
@@ -65,20 +63,18 @@ def _ids(resp):
 def test_a_volunteer_lists_published_activities_near_home_nearest_first(api, people, publish):
     near = publish(lat=HOME[0] + 0.01, lon=HOME[1])             # about 1.1 km
     nearest = publish(lat=HOME[0], lon=HOME[1] + 0.001)          # about 0.1 km
-    far = publish(lat=HOME[0] + 0.3, lon=HOME[1])                # about 33 km
+    far = publish(lat=HOME[0] + 0.3, lon=HOME[1])                # about 33 km: beyond the page's 30 km
     services.create(people["coordinator"], activity_data(**OPEN))  # a draft: nobody's list
     started = publish()
     db.session.execute(update(Activity).where(Activity.id == started).values(starts_at=_days(-1)))
     db.session.commit()
     resp = api(people["volunteer"], "GET", "/api/v1/activities")
-    assert _ids(resp) == [nearest, near] and resp.json["total"] == 2  # the profile's 5 km
+    assert _ids(resp) == [nearest, near] and resp.json["total"] == 2  # 30 km, as on the page
     first = resp.json["items"][0]
     assert first["distance_km"] == 0.1 and first["places_left"] == 10 and first["my_signup"] is None
     assert first["service_type"] == "group_service" and first["status"] == "published"
     assert _ids(api(people["volunteer"], "GET", "/api/v1/activities?radius_km=50")) == [nearest, near, far]
     assert _ids(api(people["volunteer"], "GET", "/api/v1/activities?radius_km=0.5")) == [nearest]
-    _home(people["volunteer"], *HOME, radius_km=40)
-    assert _ids(api(people["volunteer"], "GET", "/api/v1/activities")) == [nearest, near, far]
 
 
 def test_a_volunteer_filters_by_days_and_types(api, people, publish):
@@ -108,10 +104,12 @@ def test_bad_filters_are_a_422_naming_the_field(api, people, query, field):
         assert resp.status_code == 422 and field in resp.json["error"]["fields"], (who, resp.json)
 
 
-def test_a_volunteer_without_a_home_point_gets_an_empty_list(api, people, publish):
-    publish()
+def test_without_a_home_point_the_list_is_the_published_ones_ahead_soonest_first(api, people, publish):
+    later = publish(starts_at=_days(20), ends_at=_days(21), signup_deadline=_days(19))
+    soon = publish(lat=HOME[0] + 0.3)
     resp = api(people["homeless"], "GET", "/api/v1/activities")
-    assert resp.status_code == 200 and resp.json["items"] == [] and resp.json["total"] == 0
+    assert _ids(resp) == [soon, later] and resp.json["items"][0]["distance_km"] is None
+    assert _ids(api(people["homeless"], "GET", "/api/v1/activities?type=camp")) == []
 
 
 def test_staff_list_the_activities_they_organise_drafts_included(api, people, publish):
@@ -139,6 +137,10 @@ def test_one_activity_is_seen_as_its_status_allows(api, people, publish):
     assert api(people["volunteer"], "GET", "/api/v1/activities/2147483647").status_code == 404
     for path in (f"/api/v1/activities/{draft}/signup", f"/api/v1/activities/{draft}/signup/cancel"):
         assert api(people["volunteer"], "POST", path).status_code == 404
+    api(people["volunteer"], "POST", f"/api/v1/activities/{published}/signup")
+    services.cancel(people["coordinator"], published)
+    assert api(people["volunteer"], "GET", f"/api/v1/activities/{published}").json["status"] == "cancelled"
+    assert api(people["outsider"], "GET", f"/api/v1/activities/{published}").status_code == 404
 
 
 def test_sign_up_takes_exact_places_then_the_waitlist_and_a_cancel_promotes(api, people, publish, make_user):

@@ -9,23 +9,22 @@ from flask_babel import gettext as _
 from sqlalchemy import false, func, or_, select, true
 
 from .. import access
-from ..activities import hours, services
+from ..activities import hours, queries, services
 from ..activities.models import Activity, ActivitySignup
 from ..activities.nearby import nearby
 from ..children.validation import InvalidInput
 from ..extensions import db
 from ..matching.spatial import MAX_K, MAX_KM
 from ..needs.models import SERVICE_TYPES
+from ..types import utcnow
 from . import errors, openapi
 from .common import PAGING, ok, page_of, paging, route, user
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 ORGANISERS = ("admin", "coordinator", "org_admin")
-# What anyone may open; a draft only its organisers, a cancelled one also those who signed up.
-SEEN = ("published", "closed", "done")
 ACTIVITY = (("activity_id", "path", "integer", "The activity's id"),)
-FILTERS = (("radius_km", "query", "number", "Volunteers: how far from home, up to 50 km (default: the "
-                                            "radius on your profile)"),
+FILTERS = (("radius_km", "query", "number", "Volunteers: how far from home, up to 50 km (default 30, as "
+                                            "on the activities page)"),
            ("from", "query", "string", "Starting on or after this day, YYYY-MM-DD (Qingdao)"),
            ("to", "query", "string", "Starting on or before this day, YYYY-MM-DD (Qingdao)"),
            ("type", "query", "string", "Service types, comma-separated (e.g. group_service,camp)"),
@@ -102,17 +101,12 @@ def _mine(activity_ids) -> dict:
 
 
 def _visible(activity_id: int) -> Activity:
-    """The activity if the caller may see it, else LookupError (a 404, the same for missing)."""
-    activity = db.session.get(Activity, activity_id)
-    if activity is not None:
-        if activity.status in SEEN or db.session.scalar(select(ActivitySignup.id).where(
-                ActivitySignup.activity_id == activity.id, ActivitySignup.volunteer_id == user().id)):
-            return activity
-        try:
-            return services.organised(user(), activity_id)
-        except services.ActivityNotFound:
-            pass
-    raise LookupError(activity_id)
+    """The activity if the caller may open it (the page's rule, queries.visible), else LookupError: a 404,
+    the same for missing."""
+    try:
+        return queries.visible(user(), activity_id)
+    except services.ActivityNotFound:
+        raise LookupError(activity_id) from None
 
 
 # --- records ------------------------------------------------------------------------------------------
@@ -140,7 +134,7 @@ def records(activities: list, distances: dict | None = None) -> list[dict]:
              "service_label": str(SERVICE_TYPES.get(a.service_type, a.service_type)), "status": a.status,
              "starts_at": a.starts_at, "ends_at": a.ends_at, "signup_deadline": a.signup_deadline,
              "venue": a.venue, "lat": a.lat, "lon": a.lon, "district_code": a.district_code,
-             "town_code": a.town_code, "places": a.places, "places_left": max(0, a.places - a.places_taken),
+             "town_code": a.town_code, "places": a.places, "places_left": queries.places_left(a),
              "waitlisted": waiting.get(a.id, 0), "skills": a.skill_codes, "min_age": a.min_age,
              "children_expected": a.children_expected, "org_id": a.org_id,
              "distance_km": None if distances is None else round(distances[a.id], 1),
@@ -151,43 +145,46 @@ def records(activities: list, distances: dict | None = None) -> list[dict]:
 
 @route("/activities", "GET", endpoint="activities", tag="activities", response="Page[Activity]",
        errors=(400, 401), params=PAGING + FILTERS,
-       summary="Volunteers: published activities near your home that have not started, nearest first (at "
-               "most 200; none without a home point). Coordinators, admins and organisation admins: the activities you "
-               "organise (in your scope, or your organisation's), latest start first")
+       summary="Volunteers and organisation members: published activities near your home that have not "
+               "started, nearest first (at most 200; without a home point: those ahead, soonest first, as on "
+               "the page). Coordinators, admins and organisation admins: the activities you organise (in your "
+               "scope, or your organisation's), latest start first")
 def list_activities():
     page, per_page = paging()
     u = user()
     organiser = u.role in ORGANISERS
     f = _filters(organiser)
     if organiser:
-        conds = [_organised_clause(u)]
-        if f["starts_from"]:
-            conds.append(Activity.starts_at >= f["starts_from"])
-        if f["starts_before"]:
-            conds.append(Activity.starts_at < f["starts_before"])
-        if f["types"]:
-            conds.append(Activity.service_type.in_(f["types"]))
-        if f["status"]:
-            conds.append(Activity.status == f["status"])
-        total = db.session.scalar(select(func.count(Activity.id)).where(*conds))
-        rows = db.session.scalars(select(Activity).where(*conds)
-                                  .order_by(Activity.starts_at.desc(), Activity.id.desc())
-                                  .limit(per_page).offset((page - 1) * per_page)).all()
-        return page_of(records(rows), page, per_page, total)
-    radius = f["radius_km"] or _home_radius(u)
-    now = datetime.now(LOCAL)
-    starts_from = max(f["starts_from"], now) if f["starts_from"] else None
-    found = nearby(u, radius, MAX_K, service_types=f["types"], starts_from=starts_from,
-                   starts_before=f["starts_before"])
+        conds = [_organised_clause(u), *_when_and_type(f),
+                 *([Activity.status == f["status"]] if f["status"] else [])]
+        return _page(conds, (Activity.starts_at.desc(), Activity.id.desc()), page, per_page)
+    if not queries.has_home(u):  # as on the page: the published ones ahead, soonest first
+        conds = [Activity.status == "published", Activity.starts_at > utcnow(), *_when_and_type(f)]
+        return _page(conds, (Activity.starts_at, Activity.id), page, per_page)
+    starts_from = max(f["starts_from"], utcnow()) if f["starts_from"] else None
+    found = nearby(u, f["radius_km"] or queries.RADIUS_KM, MAX_K, service_types=f["types"],
+                   starts_from=starts_from, starts_before=f["starts_before"])
     chunk = found[(page - 1) * per_page: page * per_page]
     by_id = {a.id: a for a in db.session.scalars(select(Activity).where(Activity.id.in_([i for i, _ in chunk])))}
     return page_of(records([by_id[i] for i, _ in chunk if i in by_id], dict(chunk)), page, per_page, len(found))
 
 
-def _home_radius(u) -> float:
-    profile = getattr(u, "profile", None)
-    radius = getattr(profile, "radius_km", None)
-    return float(min(max(radius, 1), MAX_KM)) if radius else 10.0
+def _when_and_type(f: dict) -> list:
+    conds = []
+    if f["starts_from"]:
+        conds.append(Activity.starts_at >= f["starts_from"])
+    if f["starts_before"]:
+        conds.append(Activity.starts_at < f["starts_before"])
+    if f["types"]:
+        conds.append(Activity.service_type.in_(f["types"]))
+    return conds
+
+
+def _page(conds: list, order: tuple, page: int, per_page: int):
+    total = db.session.scalar(select(func.count(Activity.id)).where(*conds))
+    rows = db.session.scalars(select(Activity).where(*conds).order_by(*order)
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    return page_of(records(rows), page, per_page, total)
 
 
 @route("/activities/<int:activity_id>", "GET", endpoint="activity", tag="activities", response="Activity",
