@@ -36,7 +36,7 @@ def _section(body: str) -> str:
 
 def test_the_child_page_lists_the_activities_the_child_takes_part_in(coord_client, make_child, take_part):
     child = make_child()
-    take_part(child, "六一游园会")
+    fair = take_part(child, "六一游园会")
     take_part(child, "暑期夏令营", status="published", at=datetime(2026, 7, 20, 0, tzinfo=timezone.utc),
               service_type="camp")
     take_part(child, "取消的活动", status="cancelled")
@@ -44,6 +44,8 @@ def test_the_child_page_lists_the_activities_the_child_takes_part_in(coord_clien
     body = coord_client.get(f"/children/{child.ref}", headers=EN).get_data(as_text=True)
     section = _section(body)
     assert "六一游园会" in section and "Group service" in section and "2026-05-02" in section
+    assert f'href="/activities/{fair.id}"' in section
+    assert coord_client.get(f"/activities/{fair.id}").status_code == 200  # the link opens for the reader
     assert "暑期夏令营" in section and "Camp" in section and "2026-07-20" in section
     assert section.index("暑期夏令营") < section.index("六一游园会")  # the latest first
     assert "取消的活动" not in body and "草稿活动" not in body

@@ -94,19 +94,19 @@ def timeline(child) -> list[dict]:
 
 def activities_of(child) -> list[dict]:
     """The activities a registered child takes or took part in (published, closed or done), latest first:
-    {title, service (its type's label), starts_at, upcoming}."""
+    {id, title, service (its type's label), starts_at, upcoming}."""
     from ..activities.models import Activity, ActivityChild
     from ..needs.models import SERVICE_TYPES
     from ..types import utcnow
 
     rows = db.session.execute(
-        select(Activity.title, Activity.service_type, Activity.starts_at, Activity.status)
+        select(Activity.id, Activity.title, Activity.service_type, Activity.starts_at, Activity.status)
         .join(ActivityChild, ActivityChild.activity_id == Activity.id)
         .where(ActivityChild.child_id == child.id, Activity.status.in_(("published", "closed", "done")))
         .order_by(Activity.starts_at.desc(), Activity.id.desc())).all()
     now = utcnow()
-    return [{"title": title, "service": SERVICE_TYPES.get(kind, kind), "starts_at": at,
-             "upcoming": status != "done" and at > now} for title, kind, at, status in rows]
+    return [{"id": activity_id, "title": title, "service": SERVICE_TYPES.get(kind, kind), "starts_at": at,
+             "upcoming": status != "done" and at > now} for activity_id, title, kind, at, status in rows]
 
 
 def audit_reason(action: str, reason: str) -> str:
