@@ -184,3 +184,12 @@ def test_an_org_admin_organises_for_the_organisation_and_gives_only_a_count_of_c
     body = c.get(f"/activities/{a.id}/children").get_data(as_text=True)
     assert 'id="children-count-only"' in body and 'id="child-q"' not in body
     assert client_of(app, people["coordinator"]).get(f"/activities/{a.id}/edit").status_code == 404
+
+
+def test_every_message_shows_at_once_not_one_round_at_a_time(app, people):
+    day = _form()["starts_at"][:10]
+    resp = client_of(app, people["org_admin"]).post("/activities/new", data=_form(
+        title="", ends_at=f"{day}T08:00", signup_deadline=f"{day}T10:00", lat="", lon="", district="", town=""))
+    body = resp.get_data(as_text=True)
+    for field in ("title", "ends_at", "signup_deadline", "district"):
+        assert f'id="{field}-error"' in body, field

@@ -1,14 +1,13 @@
 """The activity form (Flask-WTF): what, when (Qingdao time), where (a pin on the map, or a district and
 town), how many volunteers, which skills and age, how many children. Its values become the data of
 services.create / services.edit (place() resolves the point); the services check them again."""
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from .. import access
 from ..children.validation import InvalidInput
@@ -57,6 +56,15 @@ class ActivityForm(FlaskForm):
         Optional(), NumberRange(0, 100, message=_l("Choose between 0 and 100."))])
     children_expected = WholeNumberField(_l("Children expected"), default=0, validators=[
         Optional(), NumberRange(0, 10000, message=_l("Choose between 0 and 10000."))])
+
+    # The services check these too; here they show with the form's other messages at once.
+    def validate_ends_at(self, field):
+        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("The end must be after the start."))
+
+    def validate_signup_deadline(self, field):
+        if field.data and self.starts_at.data and field.data > self.starts_at.data:
+            raise ValidationError(_l("The sign-up deadline must be before the start."))
 
 
 def division_choices(form, user) -> None:
@@ -140,7 +148,3 @@ def fill(form, activity) -> None:
     form.lat.data, form.lon.data = f"{activity.lat:.6f}", f"{activity.lon:.6f}"
     form.places.data, form.skills.data = activity.places, activity.skill_codes
     form.min_age.data, form.children_expected.data = activity.min_age, activity.children_expected
-
-
-def now_local() -> datetime:
-    return datetime.now(LOCAL)

@@ -60,7 +60,12 @@ def _save(form, activity=None):
             forms.show_errors(form, exc.errors)
         except ActivityError as exc:
             error = exc.message
-    return None, _form_page(form, activity, 422 if request.method == "POST" else 200, error)
+    else:
+        try:  # the place's own messages, with the others at once
+            forms.place(form)
+        except InvalidInput as exc:
+            forms.show_errors(form, exc.errors)
+    return None, _form_page(form, activity, 422, error)
 
 
 @bp.route("/activities/new", methods=["GET", "POST"])
