@@ -4,7 +4,8 @@ A scratch SQLite file (temp dir, built with the app's migrations, embedded Redis
 `--database-url postgresql://.../scratch` an EMPTY scratch PostgreSQL database (its public schema is
 dropped and rebuilt). VOLUNTEERS threads, each with its own session and pooled connection, are released by
 a threading.Barrier onto one published activity of PLACES places, ROUNDS times (a new activity each
-round), through volunteer.activities.services.sign_up(). Then nearby() is timed around random points among
+round), through the API (POST /api/v1/activities/<id>/signup with each volunteer's token, a Flask test
+client per thread: the view, token check and services.sign_up()). Then nearby() is timed around random points among
 NEARBY_ACTIVITIES published activities in a 100 x 100 km box around Qingdao. Prints key=value lines.
 """
 import argparse
@@ -94,29 +95,28 @@ def race(app, users, activity_ids):
     from sqlalchemy import func, select, update
 
     from volunteer.accounts.models import User
-    from volunteer.activities import services
     from volunteer.activities.models import Activity, ActivitySignup
+    from volunteer.api.services import issue_token
     from volunteer.extensions import db
 
     barrier = threading.Barrier(VOLUNTEERS + 1)
-    latencies, errors = [], []
+    latencies, errors, refused = [], [], []
     lock = threading.Lock()
+    with app.app_context():
+        headers = [{"Authorization": f"Bearer {issue_token(db.session.get(User, u), 'bench')[1]}"} for u in users]
 
     def volunteer(k):
-        with app.app_context():
-            me = db.session.get(User, users[k])
-            for activity_id in activity_ids:
-                barrier.wait()
-                t = time.perf_counter()
-                try:
-                    services.sign_up(me, activity_id)
-                except Exception as exc:  # noqa: BLE001 (counted: what an HTTP view would turn into a 5xx)
-                    db.session.rollback()
-                    with lock:
-                        errors.append(repr(exc))
-                with lock:
-                    latencies.append((time.perf_counter() - t) * 1000)
-            db.session.remove()
+        client = app.test_client()
+        for activity_id in activity_ids:
+            barrier.wait()
+            t = time.perf_counter()
+            resp = client.post(f"/api/v1/activities/{activity_id}/signup", headers=headers[k])
+            with lock:
+                latencies.append((time.perf_counter() - t) * 1000)
+                if resp.status_code >= 500:
+                    errors.append(f"{resp.status_code} {resp.get_data(as_text=True)[:200]}")
+                elif resp.status_code != 200:
+                    refused.append(f"{resp.status_code} {resp.get_data(as_text=True)[:200]}")
 
     with app.app_context():
         db.session.execute(update(Activity).where(Activity.id.in_(activity_ids)).values(status="published"))
@@ -147,13 +147,12 @@ def race(app, users, activity_ids):
     out("signup_race_overbooked", sum(1 for a in activity_ids if confirmed.get(a, 0) > PLACES))
     out("signup_race_underfilled", sum(1 for a in activity_ids if confirmed.get(a, 0) < PLACES))
     out("signup_race_waitlist_bad", sum(1 for a in activity_ids if sorted(waitlists.get(a, [])) != full))
-    # No HTTP route exists yet (the pages come later): this counts exceptions raised by the service,
-    # each of which a view would turn into a 5xx. Replace with HTTP status counts once /activities exists.
     out("signup_race_5xx", len(errors))
+    out("signup_race_refused", len(refused))  # any other answer than 200 (a place or a waitlist position)
     out("signup_p50_ms", statistics.median(latencies))
     out("signup_p99_ms", pct(latencies, 0.99))
     out("signups_answered_per_s", len(latencies) / total)
-    for e in errors[:3]:
+    for e in errors[:3] + refused[:3]:
         print("error:", e, file=sys.stderr)
 
 
