@@ -61,6 +61,7 @@ def _ids(model, column, *where, limit=1):
 def build_world() -> dict:
     """Build the data set (inside an app context); {"logins": {role: (phone, password)}, "seeds": {role: [url]}}."""
     from volunteer.accounts.deletion import SELF_SERVICE_ROLES as SELF_SERVICE
+    from volunteer.activities.models import Activity
     from volunteer.children.models import Child
     from volunteer.needs.models import Need
     from volunteer.notifications.services import notify
@@ -108,6 +109,12 @@ def build_world() -> dict:
         seeds[role] += ["/my/certificates"]
     for role in ("coordinator", "admin", "org_admin"):  # the national system's export (issue 18)
         seeds[role] += ["/activities/export"]
+    for role in ("volunteer", "driver", "org_admin", "org_member"):  # service hours; a volunteer's scan page
+        seeds[role] += ["/my/hours"] + (["/activities/scan"] if users[role].role == "volunteer" else [])
+    done = _ids(Activity, Activity.id, Activity.status == "done")[0]
+    ahead = _ids(Activity, Activity.id, Activity.status == "published")[0]
+    for role in ("coordinator", "admin"):  # an activity's QR code and its attendance and hours
+        seeds[role] += [f"/activities/{ahead}/qr", f"/activities/{done}/hours"]
     for role in ROLES:  # the account's own pages; deleting is for self-service roles (staff are sent back)
         seeds[role] += ["/account", "/account/data"] + (["/account/delete"] if users[role].role in SELF_SERVICE else [])
         seeds[role] += ["/account/phone", "/privacy"]  # the phone change's first step; the privacy notice
