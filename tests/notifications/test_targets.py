@@ -252,9 +252,42 @@ def signup_attempt(w):
 def welcome(w):
     from volunteer.accounts.services import register_volunteer
 
+    from volunteer.privacy.services import current, record_consent
+
     user = register_volunteer("+8613912340000", "新志愿者", password="Huhang-2026")
+    record_consent(user.id, current().id, "signup")  # as signing up does: no privacy question at login
     w.run_worker()
     return [Expect(user, f"welcome:{user.id}", "/me/profile", 'id="pin-map"')]
+
+
+def _sms_code(phone):
+    import re
+
+    from volunteer.notifications import backends
+
+    return re.search(r"\d{6}", [t for c, a, t, _ in backends.SENT if a == phone][-1]).group()
+
+
+def password_reset(w):
+    from volunteer.accounts import reset
+    from volunteer.accounts.services import change_password
+
+    user = w.vols[0]
+    reset.start_reset(user.phone)
+    w.run_worker()
+    reset.finish_reset(user.phone, _sms_code(user.phone), "Qingdao-reset-88")
+    change_password(user, "Huhang-2026")  # the reader logs in with the usual password below
+    return [Expect(user, "password-reset:", "/account", 'id="change-password"')]
+
+
+def phone_changed(w):
+    from volunteer.accounts import phone
+
+    user = w.vols[1]
+    phone.start_phone_change(user, "+8613700000009")
+    w.run_worker()
+    phone.finish_phone_change(user, _sms_code("+8613700000009"), "Huhang-2026")
+    return [Expect(user, "phone-changed:", "/account", 'id="change-password"')]
 
 
 def activity(w):
@@ -302,6 +335,8 @@ SENDERS = {
     "volunteer.orgs.invitations:notify": invitation,
     "volunteer.accounts.signup:send_signup_message": signup_attempt,
     "volunteer.notifications.services:send_welcome": welcome,
+    "volunteer.accounts.reset:_tell": password_reset,
+    "volunteer.accounts.phone:_tell": phone_changed,
     "volunteer.activities.notices:_send": activity,
     "volunteer.safeguarding.expiry:remind_expiring": safeguarding_expiry,
 }
