@@ -134,12 +134,7 @@ def show(activity_id):
     activity = _activity_or_404(activity_id)
     user = current_user._get_current_object()
     organiser = queries.may_organise(user, activity)
-    km = None
-    if user.role == "volunteer" and queries.has_home(user):
-        from ..matching.spatial import haversine_km
-
-        home = queries.point_of(user)
-        km = float(haversine_km(home[0], home[1], activity.lat, activity.lon))
+    km = queries.km_from_home(user, activity)
     context = _signup_context(activity)
     org = db.session.get(Organisation, activity.org_id) if activity.org_id else None
     if organiser:

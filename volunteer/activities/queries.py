@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select
 from .. import access
 from ..accounts.models import User
 from ..extensions import db
+from ..matching.spatial import haversine_km
 from ..types import utcnow
 from . import services
 from .errors import ActivityNotFound
@@ -37,12 +38,6 @@ class Filters:
     date_to: date | None = None
     service_type: str = ""
     errors: dict = field(default_factory=dict)
-
-    def args(self) -> dict:
-        """The filters as query arguments (for links that keep them)."""
-        out = {"from": self.date_from.isoformat() if self.date_from else None,
-               "to": self.date_to.isoformat() if self.date_to else None, "type": self.service_type or None}
-        return {k: v for k, v in out.items() if v}
 
     @property
     def active(self) -> bool:
@@ -111,6 +106,12 @@ def near_cards(user, filters: Filters) -> list[dict]:
 
 def has_home(user) -> bool:
     return point_of(user) is not None
+
+
+def km_from_home(user, activity) -> float | None:
+    """A volunteer's distance from home to the venue (the same haversine as the list), or None."""
+    home = point_of(user) if user.role == "volunteer" else None
+    return None if home is None else float(haversine_km(home[0], home[1], activity.lat, activity.lon))
 
 
 def my_signups(user, limit: int = 10) -> list[tuple[Activity, ActivitySignup]]:
