@@ -62,6 +62,7 @@ def test_a_new_version_is_asked_at_the_next_login_and_nothing_else_opens_until_a
     assert client.get("/privacy").status_code == 200
     page = client.get("/privacy/accept", headers=EN).get_data(as_text=True)
     assert "Privacy notice, second version" in page and 'id="decline-logout"' in page
+    assert 'href="/account/delete"' in page and client.get("/account/delete").status_code == 200  # refusing is easy
     resp = client.post("/privacy/accept?next=/inbox/", data={"version": "2"}, headers=EN)
     assert resp.status_code == 422 and "Tick the box" in resp.get_data(as_text=True)
     resp = client.post("/privacy/accept?next=/inbox/", data={"version": "2", "agree": "y"})

@@ -8,8 +8,10 @@ from .services import VIA, blocks, by_version, current, due, history, record_con
 
 bp = Blueprint("privacy", __name__)
 DUE = "privacy_due"  # in the session: this login must accept the current notice first
-# What a user asked to accept a new notice may still open: the notice, the question, logging out, the language.
-OPEN = {"privacy.notice", "privacy.accept", "accounts.logout", "home.set_locale", "static", "health.healthz"}
+# What a user asked to accept a new notice may still open: the notice, the question, the language, logging out,
+# and, not agreeing, their data and deleting the account (PIPL: refusing must be as easy as agreeing).
+OPEN = {"privacy.notice", "privacy.accept", "accounts.logout", "home.set_locale", "static", "health.healthz",
+        "accounts.my_data", "accounts.my_data_json", "accounts.delete_account"}
 
 
 def text(notice) -> str:
