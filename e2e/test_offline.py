@@ -113,6 +113,24 @@ def test_a_visit_checked_in_and_reported_without_signal_is_saved_once_when_signa
         AuditEntry.object_id == visit.id, AuditEntry.reason == "checkin:offline")) == 1
 
 
+def test_a_check_in_lost_on_a_failing_signal_is_kept_by_the_worker_and_sent_later(live_server, phone, make_user,
+                                                                                 make_child):
+    _, volunteer, visit = _accepted_visit(make_user, make_child)
+    page = phone(geolocation=HOME)
+    _open_visit(page, live_server, volunteer, visit)
+    lost = f"{live_server}/**"  # the phone says it is online, but nothing gets through
+    page.context.route(lost, lambda route: route.abort())
+    page.locator("#checkin-button").click()
+    expect(page.locator("#offline-copy")).to_be_visible()
+    expect(page.locator("#sync-status")).to_have_text("待同步 (1)")
+    page.context.unroute(lost)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#sync-status")).to_be_hidden(timeout=15_000)
+    expect(page.locator("#checked-in")).to_be_visible()
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).check_in_synced_at is not None
+
+
 def test_logging_out_with_actions_not_sent_asks_first_then_the_kept_visit_is_gone(live_server, phone, make_user,
                                                                                  make_child):
     _, volunteer, visit = _accepted_visit(make_user, make_child)

@@ -1,6 +1,7 @@
 """The installable app's routes: the manifest, the service worker, the offline page, the visits a helper's
 phone keeps, the late actions (once per Idempotency-Key), and logging out clearing the phone."""
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -109,6 +110,25 @@ def test_a_late_check_in_sent_twice_with_one_key_is_recorded_once_and_answered_t
     assert again.headers["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first.headers
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).check_in_synced_at is not None
+    assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.reason == "checkin:offline")) == 1
+
+
+def test_the_same_check_in_sent_at_once_from_several_connections_is_recorded_once(app, team):
+    v0, visit = _accepted(team)
+    phone, start, statuses = _as(app, v0), threading.Barrier(4), []
+    visit_id, at = visit.id, utcnow() - timedelta(minutes=3)
+
+    def send():
+        start.wait(10)
+        statuses.append(phone.post(f"/offline/visits/{visit_id}/checkin", headers={"Idempotency-Key": KEY},
+                                   data={"lat": HOME[0], "lon": HOME[1], "recorded_at": at.isoformat()}).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert set(statuses) <= {200, 409} and 200 in statuses and len(statuses) == 4
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.reason == "checkin:offline")) == 1
 
 
