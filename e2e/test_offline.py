@@ -113,6 +113,24 @@ def test_a_visit_checked_in_and_reported_without_signal_is_saved_once_when_signa
         AuditEntry.object_id == visit.id, AuditEntry.reason == "checkin:offline")) == 1
 
 
+def test_a_check_out_tapped_without_signal_on_the_visit_page_is_sent_when_signal_returns(live_server, phone,
+                                                                                        make_user, make_child):
+    _, volunteer, visit = _accepted_visit(make_user, make_child)
+    page = phone(geolocation=HOME)
+    _open_visit(page, live_server, volunteer, visit)
+    page.locator("#checkin-button").click()
+    expect(page.locator("#checkout-button")).to_be_visible()  # checked in with signal: the server's page
+    page.context.set_offline(True)
+    page.locator("#checkout-button").click()  # an htmx form: kept on the phone instead
+    expect(page.locator("#checked-out")).to_be_visible()
+    expect(page.locator("#sync-status")).to_have_text("待同步 (1)")
+    page.context.set_offline(False)
+    expect(page.locator("#sync-status")).to_be_hidden(timeout=15_000)
+    db.session.expire_all()
+    done = db.session.get(Visit, visit.id)
+    assert done.status == "done" and done.check_out_synced_at is not None and done.check_in_synced_at is None
+
+
 def test_a_check_in_lost_on_a_failing_signal_is_kept_by_the_worker_and_sent_later(live_server, phone, make_user,
                                                                                  make_child):
     _, volunteer, visit = _accepted_visit(make_user, make_child)
