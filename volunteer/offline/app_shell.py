@@ -62,13 +62,18 @@ def precache() -> list[str]:
     return [*urls, url_for("offline.page")]
 
 
+@lru_cache(maxsize=64)
+def _file_digest(path: str, mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def _shell_version(config: dict) -> str:
     """A digest of what the worker caches: the file list, the offline page's templates and their words."""
     h = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
     shell = [ROOT / "templates" / "base.html", *sorted((ROOT / "templates" / "offline").glob("*.html"))]
     for path in (*shell, ROOT / "volunteer" / "translations" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.mo"):
         if path.is_file():
-            h.update(path.read_bytes())
+            h.update(_file_digest(str(path), path.stat().st_mtime_ns).encode())
     return h.hexdigest()[:16]
 
 
