@@ -78,7 +78,7 @@ def start_worker(app, database_url, redis_server, tmp_path):
 
     def start(*args):
         env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_server.url,
-               "PYTHONPATH": str(ROOT)}
+               "PYTHONPATH": str(ROOT), "SAFEGUARDING_REQUIRED_FOR": ""}  # as the test app (tests/conftest.py)
         log = open(tmp_path / f"worker-{len(procs)}.log", "w")
         proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", *args],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
