@@ -2,7 +2,7 @@
 expiring soon, expired, not accepted or missing, so every state shows on /my/checks, /checks, find helpers
 and proposals. The demo volunteer and every helper of a planned visit are verified (the README's flows
 plan and accept visits); a few 崂山区 volunteers wait for the district coordinator. Every row shares one
-sample picture, written once (proofs._forget keeps it while a row names it)."""
+sample picture, written once (proofs.forget keeps it while a row names it)."""
 import io
 from datetime import timedelta
 

@@ -5,6 +5,7 @@
     verify(staff, check_id, issued_on) / reject(staff, check_id, reason) -> SafeguardingCheck
     for_staff(staff, status="pending", q="", page=1) -> (rows, total)
     file_for(user, check_id) -> (path, content type)            # the owner, or staff in scope; else CheckNotFound
+    forget(file name)                                           # delete a file no row names any more
 
 Scope: coordinators whose scope holds the person's home town or district (their volunteer profile), or
 their organisation's district, and admins. Only the newest file of a kind is kept: verifying one deletes
@@ -201,7 +202,7 @@ def verify(staff, check_id, issued_on, via: str = "web") -> SafeguardingCheck:
               commit=False)
     db.session.commit()
     for _i, name in older:
-        _forget(name)
+        forget(name)
     db.session.expire_all()
     return db.session.get(SafeguardingCheck, row.id)
 
@@ -225,12 +226,12 @@ def reject(staff, check_id, reason: str, via: str = "web") -> SafeguardingCheck:
         raise InvalidInput({"status": _l("This check has already been decided.")})
     audit.log(staff, "update", "safeguarding_check", row.id, reason="rejected", via=via, commit=False)
     db.session.commit()
-    _forget(name)
+    forget(name)
     db.session.expire_all()
     return db.session.get(SafeguardingCheck, row.id)
 
 
-def _forget(name) -> None:
+def forget(name) -> None:
     """Delete a file unless another row still names it (the demo shares one sample)."""
     if name and not db.session.scalar(select(SafeguardingCheck.id).where(SafeguardingCheck.file_name == name)):
         files.unlink(name)
@@ -260,8 +261,8 @@ def for_staff(staff, status: str = "pending", q: str = "", page: int = 1) -> tup
             .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
             .outerjoin(Organisation, Organisation.id == User.organisation_id).where(and_(*where)))
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    first = case((c.status == "pending", 0), else_=1)
-    order = (first, case((c.status == "pending", c.id), else_=-c.id))
+    pending = c.status == "pending"
+    order = (case((pending, 0), else_=1), case((pending, c.created_at), else_=None), c.updated_at.desc(), c.id.desc())
     rows = db.session.execute(base.order_by(*order).limit(PER_PAGE).offset((max(1, page) - 1) * PER_PAGE)).all()
     return [tuple(r) for r in rows], total
 
