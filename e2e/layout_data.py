@@ -115,6 +115,7 @@ def build_world() -> dict:
     ahead = _ids(Activity, Activity.id, Activity.status == "published")[0]
     for role in ("coordinator", "admin"):  # an activity's QR code and its attendance and hours
         seeds[role] += [f"/activities/{ahead}/qr", f"/activities/{done}/hours"]
+        seeds[role] += [f"/activities/{ahead}/edit", f"/activities/{ahead}/children"]  # three steps from home
     for role in ROLES:  # the account's own pages; deleting is for self-service roles (staff are sent back)
         seeds[role] += ["/account", "/account/data"] + (["/account/delete"] if users[role].role in SELF_SERVICE else [])
         seeds[role] += ["/account/phone", "/privacy"]  # the phone change's first step; the privacy notice
