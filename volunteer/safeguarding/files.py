@@ -53,8 +53,12 @@ ACTIVE_PDF = _l("This PDF contains scripts, attached files or forms, which canno
 
 
 def too_large():
-    return _l("The file is larger than %(mb)s MB. Take a smaller photo or reduce its size.",
-              mb=int(setting("SAFEGUARDING_MAX_BYTES")) // 2**20)
+    return _l("The file is larger than %(mb)s MB. Take a smaller photo or reduce its size.", mb=max_mb())
+
+
+def max_mb() -> str:
+    """The size limit in MB as people read it (5, 0.5)."""
+    return f"{int(setting('SAFEGUARDING_MAX_BYTES')) / 2**20:.1f}".removesuffix(".0")
 
 
 def _refuse(message):
