@@ -223,3 +223,10 @@ def test_pages_read_in_chinese_by_default(app, published, make_user):
     assert "还剩 3 个名额" in body and "已满，可候补" in body and "附近的活动" in body
     page = client_of(app, v).get(f"/activities/{full.id}").get_data(as_text=True)
     assert "报名候补" in page
+
+
+def test_signing_up_just_before_the_start_brings_the_scan_in_the_same_swap(app, published, vol):
+    start = utcnow() + timedelta(minutes=15)  # the scan opens 30 minutes before
+    a = published(starts_at=start, ends_at=start + timedelta(hours=2), signup_deadline=start - timedelta(minutes=5))
+    body = client_of(app, vol).post(f"/activities/{a.id}/signup", headers=HX).get_data(as_text=True)
+    assert 'id="signup-done"' in body and 'id="attendance-scan"' in body

@@ -175,7 +175,8 @@ def _answer(activity_id: int, action):
     activity = _activity_or_404(activity_id)
     if wants_fragment():
         context = _signup_context(activity, error=error, done=done)
-        return render("activities/show.html", block="signup", V=_vocab(), **context), 422 if error else 200
+        return render("activities/show.html", block="signup", V=_vocab(), organiser=False,
+                      **context), 422 if error else 200
     flash(str(error.message) if error else done, "error" if error else "success")
     return redirect(url_for("activities.show", activity_id=activity.id))
 
