@@ -31,8 +31,9 @@ SIGNUP_COLUMNS = (
 
 
 def upgrade():
-    with op.batch_alter_table('activity') as batch:
-        batch.add_column(sa.Column('venue_radius_m', sa.Integer(), nullable=False, server_default='500'))
+    # Plain ALTER TABLE for the parent tables activity and volunteer_profile (SQLite 3.35+ drops columns too):
+    # a batch rebuild would drop the old table, and SQLite would cascade-delete its sign-ups, skills and slots.
+    op.add_column('activity', sa.Column('venue_radius_m', sa.Integer(), nullable=False, server_default='500'))
     with op.batch_alter_table('activity_signup') as batch:
         for name, kind in SIGNUP_COLUMNS:
             batch.add_column(sa.Column(name, kind, nullable=True))
@@ -71,17 +72,15 @@ def upgrade():
         sa.UniqueConstraint('number'),
     )
     op.create_index('ix_certificate_volunteer_id', 'certificate', ['volunteer_id'], unique=False)
-    with op.batch_alter_table('volunteer_profile') as batch:
-        batch.add_column(sa.Column('birth_date', sa.Date(), nullable=True))
-        batch.add_column(sa.Column('id_number_enc', sa.Text(), nullable=True))
-        batch.add_column(sa.Column('id_number_mask', sa.String(length=24), nullable=True))
+    op.add_column('volunteer_profile', sa.Column('birth_date', sa.Date(), nullable=True))
+    op.add_column('volunteer_profile', sa.Column('id_number_enc', sa.Text(), nullable=True))
+    op.add_column('volunteer_profile', sa.Column('id_number_mask', sa.String(length=24), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('volunteer_profile') as batch:
-        batch.drop_column('id_number_mask')
-        batch.drop_column('id_number_enc')
-        batch.drop_column('birth_date')
+    op.drop_column('volunteer_profile', 'id_number_mask')
+    op.drop_column('volunteer_profile', 'id_number_enc')
+    op.drop_column('volunteer_profile', 'birth_date')
     op.drop_index('ix_certificate_volunteer_id', table_name='certificate')
     op.drop_table('certificate')
     op.drop_index('ix_activity_child_child_id', table_name='activity_child')
@@ -93,5 +92,4 @@ def downgrade():
         batch.drop_column('signed_in_by_id')
         for name, _ in reversed(SIGNUP_COLUMNS):
             batch.drop_column(name)
-    with op.batch_alter_table('activity') as batch:
-        batch.drop_column('venue_radius_m')
+    op.drop_column('activity', 'venue_radius_m')

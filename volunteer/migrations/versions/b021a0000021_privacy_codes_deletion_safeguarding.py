@@ -77,19 +77,17 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_safeguarding_check_user_kind', 'safeguarding_check', ['user_id', 'kind'], unique=False)
-    with op.batch_alter_table('user') as batch:
-        batch.add_column(sa.Column('deletion_requested_at', sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True))
-    with op.batch_alter_table('signup_request') as batch:
-        batch.add_column(sa.Column('notice_id', sa.Integer(), nullable=True))
+    # Plain ALTER TABLE (SQLite 3.35+ drops columns too): a batch rebuild of user would drop the old table, and
+    # SQLite would cascade-delete every row that refers to a user.
+    op.add_column('user', sa.Column('deletion_requested_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('user', sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('signup_request', sa.Column('notice_id', sa.Integer(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('signup_request') as batch:
-        batch.drop_column('notice_id')
-    with op.batch_alter_table('user') as batch:
-        batch.drop_column('erased_at')
-        batch.drop_column('deletion_requested_at')
+    op.drop_column('signup_request', 'notice_id')
+    op.drop_column('user', 'erased_at')
+    op.drop_column('user', 'deletion_requested_at')
     op.drop_index('ix_safeguarding_check_user_kind', table_name='safeguarding_check')
     op.drop_table('safeguarding_check')
     op.drop_index('ix_verification_code_phone_purpose', table_name='verification_code')

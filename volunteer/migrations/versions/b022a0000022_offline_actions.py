@@ -32,18 +32,16 @@ def upgrade():
         sa.UniqueConstraint('user_id', 'key'),
     )
     op.create_index('ix_idempotency_key_expires_at', 'idempotency_key', ['expires_at'], unique=False)
-    with op.batch_alter_table('visit') as batch:
-        batch.add_column(sa.Column('check_in_synced_at', sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column('check_out_synced_at', sa.DateTime(timezone=True), nullable=True))
-    with op.batch_alter_table('visit_report') as batch:
-        batch.add_column(sa.Column('synced_at', sa.DateTime(timezone=True), nullable=True))
+    # Plain ALTER TABLE (SQLite 3.35+ drops columns too): a batch rebuild of visit or visit_report would drop the
+    # old table, and SQLite would cascade-delete their assignees, reports and photos.
+    op.add_column('visit', sa.Column('check_in_synced_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('visit', sa.Column('check_out_synced_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('visit_report', sa.Column('synced_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('visit_report') as batch:
-        batch.drop_column('synced_at')
-    with op.batch_alter_table('visit') as batch:
-        batch.drop_column('check_out_synced_at')
-        batch.drop_column('check_in_synced_at')
+    op.drop_column('visit_report', 'synced_at')
+    op.drop_column('visit', 'check_out_synced_at')
+    op.drop_column('visit', 'check_in_synced_at')
     op.drop_index('ix_idempotency_key_expires_at', table_name='idempotency_key')
     op.drop_table('idempotency_key')
