@@ -158,7 +158,11 @@ def test_no_events_says_so_plainly(app, make_user):
     assert "暂时没有可认领的微心愿活动" in element(home, "home-events")
 
 
-def test_service_time_this_year_is_the_visits_count_of_checked_out_minutes_since_new_year(app, team):
+def test_service_time_this_year_adds_visits_since_new_year_and_approved_activities_as_my_hours_does(app, team):
+    from volunteer.activities import hours, services as activities
+    from volunteer.activities.models import ActivitySignup
+    from tests.activities.conftest import activity_data
+
     v0 = team["vols"][0]
     start = year_start()
     for visit, checked_in, minutes in ((_offer(team), start + timedelta(days=1), 90),
@@ -166,10 +170,17 @@ def test_service_time_this_year_is_the_visits_count_of_checked_out_minutes_since
         row = db.session.scalar(select(VisitAssignee).where(VisitAssignee.visit_id == visit.id,
                                                             VisitAssignee.user_id == v0.id))
         row.checked_in_at, row.service_minutes = checked_in, minutes
+        db.session.get(Visit, visit.id).status = "done"
+    activity = activities.create(team["coord"], activity_data(starts_at=start + timedelta(days=2, hours=1),
+                                                              ends_at=start + timedelta(days=2, hours=2),
+                                                              signup_deadline=start + timedelta(days=1)))
+    db.session.add(ActivitySignup(activity_id=activity.id, volunteer_id=v0.id, status="confirmed",
+                                  signed_in_at=activity.starts_at, minutes=30, hours_status="approved",
+                                  approved_minutes=30))
     db.session.commit()
-    assert checkin.service_minutes(v0.id) == 150 and checkin.service_minutes(v0.id, since=start) == 90
-    hours = element(get(client_of(app, v0), "/"), "home-hours")
-    assert "1.5 小时" in hours and 'href="/my/visits"' in hours
+    assert hours.summary(v0.id)["year_minutes"] == 120  # what /my/hours shows for this year
+    shown = element(get(client_of(app, v0), "/"), "home-hours")
+    assert "2 小时" in shown and 'href="/my/hours"' in shown
 
 
 def test_the_year_starts_at_midnight_qingdao_time():

@@ -26,6 +26,7 @@ ACCOUNT = _i("accounts.account", "account", _l("Account"))
 # Activities come first under 更多 (the four tabs stay as they are); a group of people is their icon, a pin
 # for staff (whose Children tab has the group).
 ACTIVITIES = _i("activities.index", "children", _l("Activities"))
+MY_HOURS = _i("activities.my_hours", "clock", _l("My hours"))  # and, from there, service certificates
 
 STAFF = (
     [HOME, _i("children.index", "children", _l("Children")), _i("visits.index", "visit", _l("Visits")), INBOX],
@@ -34,19 +35,20 @@ STAFF = (
      _i("matching.offers", "hand", _l("Offers to help")), _i("volunteers.credentials", "badge", _l("Credentials")),
      _i("safeguarding.staff_list", "check", _l("Check certificates")),
      _i("orgs.index", "building", _l("Organisations")), _i("matching.coverage", "map", _l("Coverage")),
-     _i("stats.index", "chart", _l("Statistics")), _i("tasks.failed", "alert", _l("Failed jobs")),
+     _i("stats.index", "chart", _l("Statistics")), _i("activities.export", "clock", _l("Hours export")),
+     _i("tasks.failed", "alert", _l("Failed jobs")),
      _i("api_tokens.tokens", "key", _l("API tokens")), ACCOUNT],
 )
 VOLUNTEER = (
     [HOME, _i("matching.near", "pin", _l("Nearby")), _i("visits.mine", "visit", _l("Visits")), INBOX],
-    [ACTIVITIES, _i("needs.board", "list", _l("Children's needs")), _i("matching.offers", "hand", _l("My offers")),
+    [ACTIVITIES, MY_HOURS, _i("needs.board", "list", _l("Children's needs")), _i("matching.offers", "hand", _l("My offers")),
      _i("wishes.index", "gift", _l("Wishes")), _i("volunteers.profile", "profile", _l("Profile")),
      _i("safeguarding.mine", "check", _l("My checks")),
      _i("logistics.deliveries", "package", _l("My deliveries")), ACCOUNT],
 )
 ORG = (
     [HOME, _i("needs.board", "list", _l("Needs")), _i("visits.mine", "visit", _l("Visits")), INBOX],
-    [ACTIVITIES, _i("wishes.index", "gift", _l("Wishes")), _i("orgs.index", "building", _l("Organisation")),
+    [ACTIVITIES, MY_HOURS, _i("wishes.index", "gift", _l("Wishes")), _i("orgs.index", "building", _l("Organisation")),
      _i("safeguarding.mine", "check", _l("My checks")),
      _i("logistics.deliveries", "package", _l("My deliveries")), ACCOUNT],
 )

@@ -3,12 +3,12 @@
     (a) visit offers to answer in place, (b) the next visit   -> home/visits.py (the lists of /my/visits)
     (c) needs near my home: the count and the three nearest   -> matching.nearme, as /near asks it
     (d) care events open for claiming, my live claims         -> home/wishes.py
-    (e) my service hours this year                            -> visits.checkin.service_minutes
+    (e) my service hours this year                            -> activities.hours.summary (as /my/hours)
 """
 from datetime import date, datetime, time, timezone
 
+from ..activities import hours
 from ..matching import nearme
-from ..visits import checkin
 from ..visits.present import LOCAL
 from .visits import visits_part
 from .wishes import claims_part, events_part
@@ -40,4 +40,4 @@ def summary(user) -> dict:
     """Template context of templates/home/_volunteer.html."""
     return {"profile": getattr(user, "profile", None), **visits_part(user), "near": near_part(user),
             **events_part(user), **claims_part(user),
-            "year_minutes": checkin.service_minutes(user.id, since=year_start())}
+            "year_minutes": hours.summary(user.id)["year_minutes"]}
