@@ -4,10 +4,12 @@
     (c) needs near my home: the count and the three nearest   -> matching.nearme, as /near asks it
     (d) care events open for claiming, my live claims         -> home/wishes.py
     (e) my service hours this year                            -> activities.hours.summary (as /my/hours)
+    (f) my next activities, and how many are near home       -> home/activities.py (as /activities lists)
 """
 from datetime import date, datetime, time, timezone
 
 from ..activities import hours
+from .activities import activities_part
 from ..matching import nearme
 from ..visits.present import LOCAL
 from .visits import visits_part
@@ -39,5 +41,5 @@ def year_start(today: date | None = None) -> datetime:
 def summary(user) -> dict:
     """Template context of templates/home/_volunteer.html."""
     return {"profile": getattr(user, "profile", None), **visits_part(user), "near": near_part(user),
-            **events_part(user), **claims_part(user),
+            **events_part(user), **claims_part(user), **activities_part(user),
             "year_minutes": hours.summary(user.id)["year_minutes"]}
