@@ -1,18 +1,21 @@
 """Browser test of the activities loop on a phone in Chinese: a volunteer finds an activity near home on
 /activities, signs up, scans in with the typed code at the venue, scans out later; the organiser approves the
-hours and the volunteer sees them on /my/hours.
+hours, the volunteer sees them on /my/hours, issues a service certificate for the year, downloads its PDF,
+and anyone can check it on its public page.
 
 The test reads the current code from the service, as the volunteer reads it off the organiser's screen.
 "Later" is made by moving the activity and the sign-in two hours back in the database (the clock of the
 live server cannot be stopped): the sign-out then uses a code of a later window than the sign-in's."""
 from datetime import timedelta
+from pathlib import Path
 
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from e2e.helpers import log_in
 from volunteer.activities import attendance, services
-from volunteer.activities.models import Activity, ActivitySignup
+from tests.activities.test_certificates import pdf_text
+from volunteer.activities.models import Activity, ActivitySignup, Certificate
 from volunteer.extensions import db
 from volunteer.types import utcnow
 from volunteer.volunteers.models import VolunteerProfile
@@ -98,3 +101,19 @@ def test_a_volunteer_signs_up_scans_in_and_out_and_sees_the_approved_hours(live_
     expect(page.locator("#hours-items")).to_contain_text("沙子口社区六一游园会")
     expect(page.locator("#hours-items")).not_to_contain_text("待核准")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # A service certificate for this year: issued, downloaded, and checked by anyone on its public page.
+    page.locator("#hours-certificates").click()
+    expect(page.locator("#cert-hours")).to_have_text("1.75")  # certificates give hours to two decimals
+    page.locator("#cert-issue").click()
+    number = db.session.scalar(select(Certificate.number).where(Certificate.volunteer_id == volunteer.id))
+    with page.expect_download() as download:
+        page.locator(f"#cert-{number} a[download]").click()
+    text = pdf_text(Path(download.value.path()).read_bytes())
+    assert number in text and "1.75" in text and "于伟峰" in text and "沙子口社区六一游园会" in text
+    anyone = phone()
+    anyone.goto(f"{live_server}/verify/{number}")
+    facts = anyone.locator("#verify-facts")
+    expect(facts).to_contain_text("于*峰")
+    expect(facts).to_contain_text("1.75")
+    expect(facts).not_to_contain_text("于伟峰")
