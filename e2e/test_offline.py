@@ -50,7 +50,9 @@ def _accepted_visit(make_user, make_child):
 def _ready(page):
     """Wait until the worker controls the page and the phone's copies are up to date."""
     page.wait_for_selector("html[data-offline-ready]", state="attached")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
+    # Installing precaches the app shell (about 30 files) from the test's one-process server: on a loaded CI
+    # machine that took more than 20 s once.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
 
 
 def _kept_ids(page):
