@@ -18,9 +18,15 @@ var STATIC = 'huhang-static';
 var FINGERPRINT = /\.[0-9a-f]{12}(\/|\.[A-Za-z0-9]+$)/;
 var ACTION = /^\/visits\/(\d+)\/(checkin|checkout|report)$/;
 
+// The shell is fetched without cookies: it names no one, and an answer to a request sent before a login
+// (the offline page's, with the anonymous session) must not replace the session cookie the login just set.
+function shellRequests() {
+  return C.precache.map(function (url) { return new Request(url, { credentials: 'omit' }); });
+}
+
 self.addEventListener('install', function (event) {
   event.waitUntil(caches.open(SHELL).then(function (cache) {
-    return cache.addAll(C.precache);
+    return cache.addAll(shellRequests());
   }).then(function () { return self.skipWaiting(); }));
 });
 
@@ -84,7 +90,7 @@ self.addEventListener('message', function (event) {
       return Promise.all(keys.filter(function (k) { return k.indexOf('huhang-') === 0; })
         .map(function (k) { return caches.delete(k); }));
     }).then(function () {
-      return caches.open(SHELL).then(function (cache) { return cache.addAll(C.precache); });
+      return caches.open(SHELL).then(function (cache) { return cache.addAll(shellRequests()); });
     }).catch(function () { return null; }));
   }
 });
