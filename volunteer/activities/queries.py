@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 
 from .. import access
 from ..accounts.models import User
@@ -139,6 +139,12 @@ def _organised_clause(user):
     if prefix == "":
         return Activity.id.isnot(None)
     return or_(Activity.district_code.startswith(prefix), Activity.town_code.startswith(prefix))
+
+
+def organised_clause(user):
+    """SQL: the activities user may organise (services.may_organise for one), false() for nobody's."""
+    clause = _organised_clause(user)
+    return false() if clause is None else clause
 
 
 def organised_by_status(user) -> dict[str, list[Activity]]:

@@ -6,9 +6,8 @@ from zoneinfo import ZoneInfo
 
 from flask import request
 from flask_babel import gettext as _
-from sqlalchemy import false, func, or_, select, true
+from sqlalchemy import func, select
 
-from .. import access
 from ..activities import hours, queries, services
 from ..activities.models import Activity, ActivitySignup
 from ..activities.nearby import nearby
@@ -81,18 +80,6 @@ def _filters(organiser: bool) -> dict:
 
 # --- who sees what --------------------------------------------------------------------------------------
 
-def _organised_clause(u):
-    """SQL: the activities u may organise (as services._may_organise decides for one)."""
-    if u.role == "org_admin":
-        return Activity.org_id == u.organisation_id if u.organisation_id else false()
-    prefix = access.scope_prefix(u) if u.role in ("admin", "coordinator") else None
-    if prefix is None:
-        return false()
-    if prefix == "":
-        return true()
-    return or_(Activity.town_code.startswith(prefix), Activity.district_code.startswith(prefix))
-
-
 def _mine(activity_ids) -> dict:
     """{activity id: the caller's sign-up}."""
     rows = db.session.scalars(select(ActivitySignup).where(ActivitySignup.volunteer_id == user().id,
@@ -155,7 +142,7 @@ def list_activities():
     organiser = u.role in ORGANISERS
     f = _filters(organiser)
     if organiser:
-        conds = [_organised_clause(u), *_when_and_type(f),
+        conds = [queries.organised_clause(u), *_when_and_type(f),
                  *([Activity.status == f["status"]] if f["status"] else [])]
         return _page(conds, (Activity.starts_at.desc(), Activity.id.desc()), page, per_page)
     if not queries.has_home(u):  # as on the page: the published ones ahead, soonest first
