@@ -7,7 +7,7 @@ from tests.visits.test_autoassign import volunteer_at
 from volunteer.children.validation import InvalidInput
 from volunteer.extensions import db
 from volunteer.needs.services import create_need
-from volunteer.visits import autoassign, services
+from volunteer.visits import answers, autoassign, services
 from volunteer.visits.models import Visit
 
 from .conftest import expiring_in, verified, volunteer_here
@@ -67,6 +67,39 @@ def test_a_team_visit_needs_every_active_member_checked(rule, home, coord, make_
     assert "赵敏" in str(exc.value.errors["org_id"])
     expiring_in(member, 300)
     assert services.assign_visit(coord, home["need"].id, *window(30), org_id=org.id).org_id == org.id
+
+
+def test_a_team_offer_is_not_accepted_once_a_member_without_a_check_has_joined(rule, home, coord, make_user,
+                                                                                make_org):
+    org = make_org()
+    admin = make_user(role="org_admin", organisation_id=org.id)
+    expiring_in(admin, 300)
+    visit = services.assign_visit(coord, home["need"].id, *window(30), org_id=org.id)
+    newcomer = make_user(role="org_member", organisation_id=org.id, name="赵敏")
+    with pytest.raises(InvalidInput) as exc:
+        answers.respond(admin, visit.id, True)
+    assert "赵敏" in str(exc.value.errors["status"])
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).status == "offered"
+    expiring_in(newcomer, 300)
+    assert answers.respond(admin, visit.id, True).status == "accepted"
+
+
+def test_an_offer_made_before_the_rule_was_turned_on_is_accepted_only_with_a_check(app, home, coord):
+    v = home["vols"][0]
+    visit = services.assign_visit(coord, home["tutoring"].id, *window(30), [v.id])
+    app.config["SAFEGUARDING_REQUIRED_FOR"] = "visit camp"
+    with pytest.raises(InvalidInput) as exc:
+        answers.respond(v, visit.id, True)
+    assert "My checks" in str(exc.value.errors["status"])
+    assert answers.respond(v, visit.id, False).status == "declined"  # declining needs no check
+
+
+def test_an_offer_is_accepted_with_a_check_valid_on_the_visit_day(rule, home, coord):
+    v = home["vols"][0]
+    expiring_in(v, 300)
+    visit = services.assign_visit(coord, home["tutoring"].id, *window(30), [v.id])
+    assert answers.respond(v, visit.id, True).status == "accepted"
 
 
 def test_with_the_rule_off_visits_are_planned_as_before(app, home, coord):

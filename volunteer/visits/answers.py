@@ -14,6 +14,7 @@ from ..children.models import AccessGrant
 from ..children.validation import InvalidInput
 from ..extensions import db
 from ..needs.rules import NotAllowed, emit, is_staff
+from ..safeguarding import services as safeguarding
 from ..tasks import services as tasks
 from ..types import utcnow
 from .models import ACTIVE_STATUSES, Visit, VisitAssignee
@@ -37,6 +38,19 @@ def _close_offers(visit, now, status="withdrawn") -> None:
             a.status, a.responded_at = status, now
 
 
+def _require_checks(user, visit) -> None:
+    """The safeguarding rule once more at acceptance: a member who joined the team since the offer, or the
+    rule turned on since, stops it with the same message as at planning."""
+    if visit.org_id:
+        unchecked = safeguarding.teams_missing([visit.org_id], on=visit.starts_at).get(visit.org_id)
+        if unchecked:
+            raise InvalidInput({"status": safeguarding.message(safeguarding.settings.kinds(), ", ".join(unchecked))})
+    else:
+        lacking = safeguarding.missing(user.id, safeguarding.settings.VISIT, on=visit.starts_at)
+        if lacking:
+            raise InvalidInput({"status": safeguarding.message(lacking)})
+
+
 def can_answer(user, visit) -> bool:
     """Whether user may accept or decline the visit's offer now (theirs, or their team's as its admin)."""
     if visit.status != "offered":
@@ -55,6 +69,8 @@ def respond(user, visit_id, accept: bool, via="web") -> Visit:
     """
     visit = visit_for(user, visit_id)
     now = utcnow()
+    if accept and visit.status == "offered":
+        _require_checks(user, visit)
     if visit.org_id:
         if not access.admin_of(user, visit.org_id):
             raise NotAllowed(_l("Only the organisation's admin can answer for the team."))
