@@ -32,12 +32,12 @@ def decimal(value, digits: int = 1) -> str:
     return _text(_number(value, digits), digits)
 
 
-def hours(value) -> str:
-    """Hours to one decimal at most: "1.5 小时", "2 hours"."""
+def hours(value, digits: int = 1) -> str:
+    """Hours to one decimal at most (digits): "1.5 小时", "2 hours"."""
     if value is None:
         return ""
-    n = _number(value, 1)
-    return ngettext("%(value)s hour", "%(value)s hours", _count(n), value=_text(n, 1))
+    n = _number(value, digits)
+    return ngettext("%(value)s hour", "%(value)s hours", _count(n), value=_text(n, digits))
 
 
 def minutes(value) -> str:
@@ -48,11 +48,12 @@ def minutes(value) -> str:
     return ngettext("%(value)s minute", "%(value)s minutes", _count(n), value=_text(n, 0))
 
 
-def duration(total_minutes) -> str:
-    """A span given in minutes: minutes under an hour, else hours ("45 分钟", "1.5 小时")."""
+def duration(total_minutes, digits: int = 1) -> str:
+    """A span given in minutes: minutes under an hour, else hours to digits decimals ("45 分钟", "1.5 小时").
+    Service hours take digits=2, as certificates and the export count them (105 minutes: 1.75 hours)."""
     if total_minutes is None:
         return ""
-    return minutes(total_minutes) if float(total_minutes) < 60 else hours(float(total_minutes) / 60)
+    return minutes(total_minutes) if float(total_minutes) < 60 else hours(float(total_minutes) / 60, digits)
 
 
 def metres(value) -> str:

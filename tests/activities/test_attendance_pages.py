@@ -155,6 +155,20 @@ def test_my_hours_shows_this_years_total_and_marks_the_pending(client, login, pe
     assert "社区读书会" in body and "Waiting for approval" in body and 'href="/my/certificates"' in body
 
 
+def test_service_hours_read_to_two_decimals_on_my_hours_and_home_as_on_the_certificate(client, login, people,
+                                                                                      now_on):
+    a, v = now_on["activity"], now_on["vols"][0]
+    t = a.starts_at
+    attendance.scan(v, a.id, attendance.code_for(a.id, t), now=t)
+    out = t + timedelta(minutes=105)
+    attendance.scan(v, a.id, attendance.code_for(a.id, out), now=out)
+    hours.approve(people["coordinator"], a.id, _row(a.id, v).id)
+    login(v)
+    body = client.get("/my/hours").get_data(as_text=True)
+    assert re.search(r'id="hours-year-total">1.75 hours<', body)  # not "1.8 hours" beside a 1.75 certificate
+    assert re.search(r"<strong>1.75 hours</strong>", client.get("/").get_data(as_text=True))
+
+
 def test_my_hours_with_nothing_yet_says_how_hours_come(client, login, make_user):
     login(make_user(role="volunteer", locale="en"))
     body = client.get("/my/hours").get_data(as_text=True)
