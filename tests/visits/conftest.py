@@ -73,14 +73,14 @@ def accepted_visit(team, hours_from_now):
 
 @pytest.fixture
 def api(client):
-    """api(user, method, path, json=None) -> response, with a token of user, in English."""
+    """api(user, method, path, json=None, headers=None) -> response, with a token of user, in English."""
     from volunteer.api.services import issue_token
 
     tokens = {}
 
-    def call(user, method, path, json=None):
+    def call(user, method, path, json=None, headers=None):
         if user.id not in tokens:
             tokens[user.id] = issue_token(user, "tests")[1]
         return client.open(path, method=method, json=json, headers={"Authorization": f"Bearer {tokens[user.id]}",
-                                                                    "Accept-Language": "en"})
+                                                                    "Accept-Language": "en", **(headers or {})})
     return call

@@ -3,7 +3,7 @@ from flask import abort, request
 
 from ..needs.rules import is_staff
 from ..visits import answers, checkin, lists, present, reports, services
-from . import errors
+from . import errors, idempotent
 from .common import PAGING, body, ok, page_of, paging, route, user
 
 VISIT = (("visit_id", "path", "integer", "The visit's id"),)
@@ -79,12 +79,13 @@ def respond(visit_id):
 
 
 @route("/visits/<int:visit_id>/checkin", "POST", endpoint="visit_checkin", tag="visits", body="CheckIn",
-       response="Visit", errors=(401, 403, 404), params=VISIT,
+       response="Visit", errors=(400, 401, 403, 404, 409), params=VISIT + idempotent.PARAM,
        summary="Check in with the phone's position (WGS-84) while the visit's check_in is open (from "
                "check_in_opens_at, an hour before it starts); refused with a message when early, too "
                "imprecise or too far from the home (saying only: more than the check-in radius). Tries refused "
                "as too far are limited per visit (429 with Retry-After, or without it once all are used). The "
                "position is compared on the server and not kept")
+@idempotent.once("checkin")
 def check_in(visit_id):
     data = body()
     try:
@@ -99,15 +100,18 @@ def check_in(visit_id):
 
 
 @route("/visits/<int:visit_id>/checkout", "POST", endpoint="visit_checkout", tag="visits", response="Visit",
-       errors=(401, 403, 404, 422), params=VISIT, summary="Check out; the service time is counted")
+       errors=(400, 401, 403, 404, 409, 422), params=VISIT + idempotent.PARAM,
+       summary="Check out; the service time is counted")
+@idempotent.once("checkout")
 def check_out(visit_id):
     return ok(_record(checkin.check_out(user(), visit_id, via="api")))
 
 
 @route("/visits/<int:visit_id>/report", "POST", endpoint="visit_report", tag="visits", body="VisitReportInput",
-       response="Visit", status=201, errors=(401, 403, 404), params=VISIT,
+       response="Visit", status=201, errors=(400, 401, 403, 404, 409), params=VISIT + idempotent.PARAM,
        summary="File the visit's report (a helper who checked in): body, mind, social, intellect, the next "
                "follow-up date and up to three new needs. Photos: on the web page only")
+@idempotent.once("report")
 def file_report(visit_id):
     data = body()
     new_needs = data.get("new_needs") or []
