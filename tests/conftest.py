@@ -12,6 +12,48 @@ from flask.testing import FlaskClient
 from volunteer import create_app, embedded_redis
 from volunteer.extensions import db
 
+
+
+def _reuse_url_builders():
+    """Each test creates its app, and werkzeug compiles two URL builders per route with ast and compile() (half
+    of create_app's 0.12 s: about 3 min of CPU a CI run). A builder is a function of the rule's text, parsed
+    parts and default names only (it reaches the converters through its rule at call time), so the tests keep
+    one per such key; a rule with a default for one of its variables (baked into the builder) compiles anew."""
+    from werkzeug.routing.rules import Rule
+
+    original = getattr(Rule, "_compile_builder", None)
+    if original is None:  # another werkzeug: nothing to reuse
+        return
+    builders = {}
+
+    def compile_builder(self, append_unknown=True):
+        defaults = self.defaults or {}
+        if any(dynamic and part in defaults for dynamic, part in self._trace):
+            return original(self, append_unknown)
+        key = (self.rule, append_unknown, tuple(self._trace), tuple(defaults))
+        if key not in builders:
+            builders[key] = original(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = compile_builder
+
+
+_reuse_url_builders()
+
+# The longest files (seconds alone on one core, 2026-12), given to the pytest-xdist workers first, so that the
+# last file a worker starts is a short one and the workers end together (make test-only: --dist loadfile).
+SLOW_FIRST = ("e2e/test_layout.py",  # 262
+              "tests/chaos/test_confirm_races.py", "tests/chaos/test_scheduler.py",  # 84, 57
+              "tests/wishes/test_race.py", "tests/chaos/test_killed_jobs.py",  # 44, 36
+              "tests/accounts/test_login_limits.py", "tests/test_bad_input.py", "tests/test_security.py")  # 30, 26, 22
+
+
+def pytest_collection_modifyitems(config, items):
+    """SLOW_FIRST's files first, the rest in their order."""
+    rank = {path: i for i, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.relative_to(config.rootpath).as_posix(), len(rank)))
+
+
 # Tables kept between tests: reference data loaded once per session.
 KEEP = {"division", "alembic_version"}
 
@@ -94,6 +136,9 @@ def make_test_app(database_url, redis_url, instance_dir, **overrides):
         "SERVER_NAME": None,
         # Off unless a test turns it on: tests planning visits are about other rules (tests/safeguarding/).
         "SAFEGUARDING_REQUIRED_FOR": "",
+        # A cheap hash: scrypt cost a tenth of a second of CPU per login, about 2 minutes of CI a pass
+        # (tests/accounts/test_passwords.py checks the production default).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(overrides)
     app = create_app(config)

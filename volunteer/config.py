@@ -53,6 +53,9 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
         self.LANGUAGES = ["zh_Hans_CN", "en"]
+        # werkzeug's method string for new password hashes: scrypt (n=2**15, about 0.1 s of a core per login).
+        # The tests set a cheap pbkdf2: they log in about a thousand times a run.
+        self.PASSWORD_HASH_METHOD = env("PASSWORD_HASH_METHOD", "scrypt")
         self.LOGIN_RATE_PER_ADDRESS = env("LOGIN_RATE_PER_ADDRESS", "20/minute;200/hour")
         # Per account and address (or known device), then per account from anywhere: at most 100 an hour
         # (accounts/throttle.py).

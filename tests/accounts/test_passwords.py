@@ -58,3 +58,21 @@ def test_demo_accounts_keep_logging_in_with_the_demo_password(client, make_user)
     user = make_user(password=DEMO_PASSWORD)
     resp = client.post("/login", data={"phone": user.phone, "password": DEMO_PASSWORD})
     assert resp.status_code == 302
+
+
+def test_passwords_are_stored_with_scrypt_unless_configured_and_older_hashes_still_log_in(app, make_user, tmp_path,
+                                                                                        monkeypatch):
+    from werkzeug.security import generate_password_hash
+
+    from volunteer.accounts.services import authenticate, hash_password
+    from volunteer.config import Config
+
+    monkeypatch.delenv("PASSWORD_HASH_METHOD", raising=False)
+    assert Config(str(tmp_path)).PASSWORD_HASH_METHOD == "scrypt"  # production's default
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "scrypt")
+    assert hash_password("Huhang-2026").startswith("scrypt:")
+    # A hash made with another method (the tests' cheap one, or a future default) keeps working.
+    user = make_user(phone="+8613900001234")
+    user.password_hash = generate_password_hash("Huhang-2026", method="pbkdf2:sha256:1000")
+    db.session.commit()
+    assert authenticate("+8613900001234", "Huhang-2026").id == user.id

@@ -1,4 +1,7 @@
 """Account rules: register, authenticate, create staff accounts."""
+from functools import lru_cache
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -8,8 +11,15 @@ from ..extensions import db
 from ..types import utcnow
 from .models import ROLES, SCOPE_LEVELS, User
 
-# Checked against when the phone is unknown, so a wrong number costs the same time as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    """Checked against when the phone is unknown, so a wrong number costs the same time as a wrong password."""
+    return generate_password_hash("not-a-real-password", method=method)
+
+
+def _method() -> str:
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
 
 
 class AccountError(ValueError):
@@ -22,8 +32,8 @@ class AccountError(ValueError):
 
 
 def hash_password(password: str) -> str:
-    """Hash a password for storage."""
-    return generate_password_hash(password)
+    """Hash a password for storage (PASSWORD_HASH_METHOD)."""
+    return generate_password_hash(password, method=_method())
 
 
 def register_volunteer(phone: str, name: str, password: str | None = None, email: str | None = None,
@@ -57,7 +67,7 @@ def authenticate(phone: str, password: str) -> User:
     """Return the active user with this phone and password, or raise AccountError."""
     user = db.session.scalar(select(User).where(User.phone == phone))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(_method()), password)
     if user is None or not check_password_hash(user.password_hash, password) or not user.active:
         raise AccountError(_l("Wrong mobile number or password."))
     user.last_login_at = utcnow()
