@@ -1,4 +1,6 @@
 """RQ workers that bring their scheduler and the periodic jobs back within seconds of a Redis outage."""
+import os
+import signal
 import time
 from datetime import timezone
 
@@ -65,7 +67,8 @@ class Resilient:
         now = time.monotonic()
         self._last_check = now
         try:
-            if self.scheduler is not None and not _alive(self.scheduler):
+            # A burst run ends in moments: a scheduler forked now would be sent SIGTERM at once (stop_scheduler).
+            if self._keep_alive and self.scheduler is not None and not _alive(self.scheduler):
                 self.log.warning("Worker %s: scheduler is not running; restarting it", self.name)
                 self.scheduler.acquire_locks(auto_start=True)
             if self._keep_alive and has_app_context() and now - self._last_periodic >= PERIODIC_EVERY_S:
@@ -78,6 +81,27 @@ class Resilient:
                 super().run_maintenance_tasks()
         except redis.RedisError as exc:  # Redis is still away: the next check tries again
             self.log.warning("Worker %s: maintenance postponed: %s", self.name, exc)
+
+
+    stop_wait_s = 5.0
+
+    def stop_scheduler(self):
+        """Stop the scheduler's process for sure. RQ sends one SIGTERM and joins without a limit, but a process
+        forked a moment earlier may get that signal before it installs its own handler: the worker's handler it
+        inherited takes it, the scheduler loops on, and the join waited for ever (a CI run hung on it). So:
+        SIGTERM, again, then SIGKILL, each followed by a bounded wait (its locks expire on their own)."""
+        process = getattr(self.scheduler, "_process", None) if self.scheduler is not None else None
+        if process is None or not process.pid:
+            return
+        for sig in (signal.SIGTERM, signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.kill(process.pid, sig)
+            except OSError:
+                pass
+            process.join(self.stop_wait_s)
+            if not process.is_alive():
+                return
+        self.log.warning("Worker %s: the scheduler process %s did not stop", self.name, process.pid)
 
 
 def _alive(scheduler: RQScheduler) -> bool:
