@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, make_url, text
 from flask.testing import FlaskClient
 
 from volunteer import create_app, embedded_redis
-from volunteer.extensions import db
+from volunteer.extensions import db, limiter
 
 
 
@@ -143,6 +143,9 @@ def make_test_app(database_url, redis_url, instance_dir, **overrides):
     config.update(overrides)
     app = create_app(config)
     app.test_client_class = IsolatedClient
+    # The limiter is one object for every app of the session: a test that took Redis away left it counting
+    # in memory for the tests after it ("Rate limit storage dead" is kept on the object, not per app).
+    limiter._storage_dead = False
     return app
 
 

@@ -70,3 +70,13 @@ def test_a_forged_device_cookie_is_ignored(app, make_user):
     attacker.set_cookie("hh_device", "eyJkIjoieCIsImEiOlsiMTIzNCJdfQ.forged")
     codes = [attempt(attacker, addr=f"10.4.0.{i // 4}").status_code for i in range(40)]
     assert codes.count(401) <= 10
+
+
+def test_the_wait_is_told_right_while_limits_are_counted_in_memory_with_redis_away(app, make_user):
+    from volunteer.extensions import limiter
+
+    make_user(phone=PHONE)
+    limiter._storage_dead = True  # as after a Redis error: Flask-Limiter's in-memory fallback counts
+    guess_from_many_places(app, n=40)
+    body = attempt(app.test_client(), "Huhang-2026", addr="172.16.0.9").get_data(as_text=True)
+    assert "please wait 1 minute and try again" in body  # not "2 minutes" for a 10-a-minute limit

@@ -121,7 +121,9 @@ def login():
 def _wait_message():
     """What a rate-limited login is told: why, and how long to wait."""
     current = limiter.current_limit
-    seconds = current.reset_at - time.time() if current else 60
+    # At most the limit's own window: the in-memory fallback (Redis away) gives a reset a moment past it,
+    # which read "2 minutes" for a 10-a-minute limit.
+    seconds = min(current.reset_at - time.time(), current.limit.get_expiry()) if current else 60
     wait = ngettext("%(num)s minute", "%(num)s minutes", max(1, math.ceil(seconds / 60)))
     scope = current.request_args[-1].rpartition(":")[2] if current else ""  # "accounts.login:login-acct"
     if scope == "login-acct":
