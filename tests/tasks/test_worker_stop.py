@@ -16,6 +16,9 @@ def _deaf_to_sigterm():
 
 
 def _heeds_sigterm():
+    # The default action: a test before may have left an RQ worker's handler in this process, which a fork
+    # inherits (it raised StopRequested: exit code 1).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     while True:
         time.sleep(0.1)
 
