@@ -2,12 +2,12 @@
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, request, url_for
-from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from .. import units
 from ..access import roles_required
 from ..extensions import limiter
 from ..logistics.packing import FontMissing
@@ -114,7 +114,6 @@ def verify(number):
 @bp.app_template_filter("certificate_hours")
 def certificate_hours(minutes, unit=True):
     """Minutes as hours to two decimals at most, as the certificate prints them: "2.5 小时", "0.75 hours"
-    (unit=False: the number alone)."""
-    n = round(int(minutes or 0) / 60, 2)
-    text = format_decimal(n, "#,##0.##")
-    return ngettext("%(value)s hour", "%(value)s hours", 1 if n == 1 else 2, value=text) if unit else text
+    (unit=False: the number alone); the service hours of /my/hours read the same (units.hours, digits=2)."""
+    value = int(minutes or 0) / 60
+    return units.hours(value, 2) if unit else units.decimal(value, 2)

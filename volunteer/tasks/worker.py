@@ -82,7 +82,6 @@ class Resilient:
         except redis.RedisError as exc:  # Redis is still away: the next check tries again
             self.log.warning("Worker %s: maintenance postponed: %s", self.name, exc)
 
-
     stop_wait_s = 5.0
 
     def stop_scheduler(self):
